@@ -1,0 +1,171 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1")
+  .default(false);
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+/**
+ * Every environment variable Hookbox reads. `process.env` is read nowhere else.
+ * Keys are the variable names; parsed values are exposed camelCased by `loadConfig()`.
+ */
+const EnvSchema = z
+  .object({
+    /** development | production | test; production demands an ADMIN_API_KEY. */
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    /** Postgres connection string. */
+    DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/hookbox"),
+    /** Connections in this process's Postgres pool. */
+    DATABASE_POOL_MAX: int(10, 1),
+    /** Redis connection string. */
+    REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+    /** BullMQ key prefix; the braces make it a Redis Cluster hash tag. */
+    REDIS_PREFIX: z.string().min(1).default("{hookbox}"),
+    /** api listen port and address. */
+    PORT: int(3000, 0),
+    HOST: z.string().default("0.0.0.0"),
+    /** Base URL senders use, shown as `ingestUrl`; defaults to http://localhost:PORT. */
+    PUBLIC_URL: z.url().optional(),
+    /** worker `/metrics` and `/health/*` port. */
+    WORKER_PORT: int(3001, 0),
+    /** Bootstrap bearer key for `/v1` (tenant `default`). No default: required outside development. */
+    ADMIN_API_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+    /** Jobs one worker process runs at once. */
+    WORKER_CONCURRENCY: int(32, 1),
+    /** Attempts per event before it is dead-lettered. */
+    MAX_ATTEMPTS: int(8, 1),
+    /** Retry delay: min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2^(n-1)), full jitter. */
+    RETRY_BASE_DELAY_MS: int(1000, 0),
+    RETRY_MAX_DELAY_MS: int(3_600_000, 0),
+    /** BullMQ lock of an active job; a worker that dies loses its jobs after this long. */
+    WORKER_LOCK_DURATION_MS: int(30_000, 1000),
+    /** How often workers look for stalled jobs. */
+    WORKER_STALLED_INTERVAL_MS: int(15_000, 500),
+    /** How many stalls a job survives before BullMQ fails it (the reconciler then re-enqueues it). */
+    WORKER_MAX_STALLED_COUNT: int(2, 0),
+    /** Default body limit of a source. */
+    MAX_BODY_BYTES: int(1_048_576, 1),
+    /** 429 above this many waiting jobs. */
+    INGEST_MAX_BACKLOG: int(100_000, 1),
+    /** Longest time ingest waits for Redis before answering 202 `received`. */
+    ENQUEUE_TIMEOUT_MS: int(500, 10),
+    /** Node server timeouts (slow clients are cut after these). */
+    REQUEST_TIMEOUT_MS: int(30_000, 1000),
+    HEADERS_TIMEOUT_MS: int(10_000, 1000),
+    /** How often the reconciler runs, and how old a row must be before it is touched. */
+    RECONCILE_INTERVAL_MS: int(5_000, 100),
+    RECONCILE_MIN_AGE_MS: int(10_000, 0),
+    /** Events older than this are deleted by the janitor. */
+    RETENTION_DAYS: int(30, 1),
+    /** Let `forward` reach loopback and private networks (tests, same-host receivers). */
+    ALLOW_PRIVATE_DESTINATIONS: bool,
+    /** Default timeout of a `forward` request. */
+    FORWARD_TIMEOUT_MS: int(10_000, 100),
+    /** Slack incoming-webhook URL for dead-letter alerts. */
+    SLACK_ALERT_WEBHOOK_URL: z.url().optional(),
+    /** pino level. */
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "development" && env.NODE_ENV !== "test" && !env.ADMIN_API_KEY) {
+      ctx.addIssue({ code: "custom", path: ["ADMIN_API_KEY"], message: "is required when NODE_ENV=production" });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  nodeEnv: Env["NODE_ENV"];
+  databaseUrl: string;
+  databasePoolMax: number;
+  redisUrl: string;
+  redisPrefix: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  workerPort: number;
+  adminApiKey: string | undefined;
+  workerConcurrency: number;
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  workerLockDurationMs: number;
+  workerStalledIntervalMs: number;
+  workerMaxStalledCount: number;
+  maxBodyBytes: number;
+  ingestMaxBacklog: number;
+  enqueueTimeoutMs: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  reconcileIntervalMs: number;
+  reconcileMinAgeMs: number;
+  retentionDays: number;
+  allowPrivateDestinations: boolean;
+  forwardTimeoutMs: number;
+  slackAlertWebhookUrl: string | undefined;
+  logLevel: Env["LOG_LEVEL"];
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Parses an environment into a frozen Config, or the list of problems (one line per variable). */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  // An empty variable means "unset": `FOO= node …` should fall back to the default.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`),
+    };
+  }
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: Object.freeze({
+      nodeEnv: e.NODE_ENV,
+      databaseUrl: e.DATABASE_URL,
+      databasePoolMax: e.DATABASE_POOL_MAX,
+      redisUrl: e.REDIS_URL,
+      redisPrefix: e.REDIS_PREFIX,
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+      workerPort: e.WORKER_PORT,
+      adminApiKey: e.ADMIN_API_KEY,
+      workerConcurrency: e.WORKER_CONCURRENCY,
+      maxAttempts: e.MAX_ATTEMPTS,
+      retryBaseDelayMs: e.RETRY_BASE_DELAY_MS,
+      retryMaxDelayMs: e.RETRY_MAX_DELAY_MS,
+      workerLockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      workerStalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      workerMaxStalledCount: e.WORKER_MAX_STALLED_COUNT,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      ingestMaxBacklog: e.INGEST_MAX_BACKLOG,
+      enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+      reconcileMinAgeMs: e.RECONCILE_MIN_AGE_MS,
+      retentionDays: e.RETENTION_DAYS,
+      allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS,
+      forwardTimeoutMs: e.FORWARD_TIMEOUT_MS,
+      slackAlertWebhookUrl: e.SLACK_ALERT_WEBHOOK_URL,
+      logLevel: e.LOG_LEVEL,
+    }),
+  };
+}
+
+/**
+ * Reads `process.env` once. A bad value prints every problem and exits with status 1:
+ * a process that starts with a wrong setting is worse than one that does not start.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = parseConfig(env);
+  if (!result.ok) {
+    process.stderr.write(`Invalid configuration:\n${result.problems.map((p) => `  - ${p}`).join("\n")}\n`);
+    process.exit(1);
+  }
+  return result.config;
+}

@@ -1,0 +1,52 @@
+import { sql } from "drizzle-orm";
+import { customType, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { EVENT_STATUSES } from "../../domain.ts";
+import { sources } from "./sources.ts";
+import { tenants } from "./tenants.ts";
+
+/** The exact bytes the sender posted. */
+export const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
+
+export const eventStatus = pgEnum("event_status", EVENT_STATUSES);
+
+export const events = pgTable(
+  "events",
+  {
+    /** uuid v7: time-ordered, so the primary key is also the listing order. */
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    sourceId: uuid("source_id")
+      .notNull()
+      .references(() => sources.id, { onDelete: "cascade" }),
+    idempotencyKey: text("idempotency_key"),
+    eventType: text("event_type"),
+    status: eventStatus("status").notNull().default("received"),
+    /** Handler runs started for this event (one per BullMQ attempt, including stalled ones). */
+    attemptCount: integer("attempt_count").notNull().default(0),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    queuedAt: timestamp("queued_at", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    /** Request headers without signature or auth headers. */
+    headers: jsonb("headers").$type<Record<string, string>>().notNull(),
+    body: bytea("body").notNull(),
+    contentType: text("content_type"),
+    size: integer("size").notNull(),
+  },
+  (t) => [
+    // Serves ingest idempotency: INSERT … ON CONFLICT (source_id, idempotency_key). NULL keys never collide.
+    uniqueIndex("events_source_idempotency_key").on(t.sourceId, t.idempotencyKey),
+    // Serves GET /v1/events: WHERE tenant_id = $1 [AND id < $cursor] ORDER BY id DESC.
+    index("events_tenant_id_idx").on(t.tenantId, t.id.desc()),
+    // Serves GET /v1/events?source=: WHERE source_id = $1 [AND id < $cursor] ORDER BY id DESC.
+    index("events_source_id_idx").on(t.sourceId, t.id.desc()),
+    // Serves the reconciler: non-terminal rows by status and age. Partial, so it stays small.
+    index("events_pending_idx")
+      .on(t.status, t.receivedAt)
+      .where(sql`${t.status} NOT IN ('completed', 'dead')`),
+  ],
+);

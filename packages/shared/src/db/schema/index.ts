@@ -1,0 +1,5 @@
+export * from "./api-keys.ts";
+export * from "./attempts.ts";
+export * from "./events.ts";
+export * from "./sources.ts";
+export * from "./tenants.ts";

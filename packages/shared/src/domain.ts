@@ -1,0 +1,43 @@
+/**
+ * Domain vocabulary shared by api and worker. Each tuple is the single source of truth for a
+ * Postgres enum, a zod schema and a TypeScript union.
+ */
+export const EVENT_STATUSES = ["received", "queued", "processing", "retrying", "completed", "dead"] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+/** Statuses after which nothing more happens to an event (until a replay). */
+export const TERMINAL_STATUSES = ["completed", "dead"] as const satisfies readonly EventStatus[];
+
+export const ATTEMPT_OUTCOMES = ["success", "error"] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/** Every signature scheme of DESIGN.md. The api's verifier map says which are implemented. */
+export const SCHEMES = [
+  "hmac-sha256",
+  "stripe",
+  "github",
+  "shopify",
+  "slack",
+  "standard-webhooks",
+  "token",
+  "none",
+] as const;
+export type Scheme = (typeof SCHEMES)[number];
+
+/** Where a value (idempotency key, event type) is read from: a request header or a JSON path. */
+export type ValueRule = { header: string } | { jsonPath: string };
+
+export interface SourceSecret {
+  secret: string;
+  createdAt: string;
+  /** ISO time after which this secret no longer verifies; null = no expiry. */
+  expiresAt: string | null;
+}
+
+export interface HandlerSpec {
+  name: string;
+  config: Record<string, unknown>;
+}
+
+/** The bootstrap tenant that `ADMIN_API_KEY` acts as. Created by the first migration. */
+export const DEFAULT_TENANT_ID = "00000000-0000-7000-8000-000000000000";

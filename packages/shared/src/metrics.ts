@@ -1,0 +1,100 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** Outcomes of POST /in/:source, the `result` label of hookbox_ingest_requests_total. */
+export const INGEST_RESULTS = [
+  "accepted",
+  "duplicate",
+  "invalid_signature",
+  "not_found",
+  "too_large",
+  "rate_limited",
+  "unavailable",
+] as const;
+export type IngestResult = (typeof INGEST_RESULTS)[number];
+
+/** Milliseconds to minutes, in seconds. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Every metric Hookbox exports, on its own registry (tests create several apps in one process).
+ * Labels are bounded: source slugs, handler names, outcomes; never event ids.
+ */
+export function createMetrics(role: "api" | "worker") {
+  const registry = new Registry();
+  registry.setDefaultLabels({ role });
+  collectDefaultMetrics({ register: registry, prefix: "hookbox_" });
+  const r = [registry];
+  return {
+    registry,
+    ingestRequests: new Counter({
+      name: "hookbox_ingest_requests_total",
+      help: "Deliveries to POST /in/:source by source and result.",
+      labelNames: ["source", "result"] as const,
+      registers: r,
+    }),
+    ingestDuration: new Histogram({
+      name: "hookbox_ingest_duration_seconds",
+      help: "Time from request to answer of POST /in/:source.",
+      labelNames: ["result"] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    httpRequests: new Counter({
+      name: "hookbox_http_requests_total",
+      help: "HTTP requests by route template, method and status.",
+      labelNames: ["route", "method", "status"] as const,
+      registers: r,
+    }),
+    enqueueFailures: new Counter({
+      name: "hookbox_enqueue_failures_total",
+      help: "Ingest enqueues that failed or timed out (the row stays `received` for the reconciler).",
+      registers: r,
+    }),
+    jobDuration: new Histogram({
+      name: "hookbox_job_duration_seconds",
+      help: "Duration of one handler run.",
+      labelNames: ["handler", "outcome"] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    handlerAttempts: new Counter({
+      name: "hookbox_handler_attempts_total",
+      help: "Handler runs by handler and outcome.",
+      labelNames: ["handler", "outcome"] as const,
+      registers: r,
+    }),
+    eventsSettled: new Counter({
+      name: "hookbox_events_settled_total",
+      help: "Events that reached a final status, by source and status (completed or dead).",
+      labelNames: ["source", "status"] as const,
+      registers: r,
+    }),
+    deadEvents: new Counter({
+      name: "hookbox_dead_events_total",
+      help: "Events dead-lettered after their last attempt failed.",
+      labelNames: ["source"] as const,
+      registers: r,
+    }),
+    endToEndLatency: new Histogram({
+      name: "hookbox_event_latency_seconds",
+      help: "Time from ingest to completed.",
+      labelNames: ["source"] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    reconcilerRequeues: new Counter({
+      name: "hookbox_reconciler_requeues_total",
+      help: "Events the reconciler enqueued again, by the status they were found in.",
+      labelNames: ["status"] as const,
+      registers: r,
+    }),
+    queueJobs: new Gauge({
+      name: "hookbox_queue_jobs",
+      help: "Jobs in the events queue by state, read from BullMQ at scrape time.",
+      labelNames: ["state"] as const,
+      registers: r,
+    }),
+  };
+}
