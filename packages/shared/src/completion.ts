@@ -15,7 +15,11 @@ export const CompletionMessageSchema = z.object({
 export type CompletionMessage = z.infer<typeof CompletionMessageSchema>;
 
 /** `hookbox.<source>.<eventType>.<completed|dead>`; an event without a type uses `_`. */
-export function completionChannel(source: string, eventType: string | null, status: "completed" | "dead"): string {
+export function completionChannel(
+  source: string,
+  eventType: string | null,
+  status: "completed" | "dead",
+): string {
   return `hookbox.${source}.${eventType ?? "_"}.${status}`;
 }
 

@@ -1,13 +1,15 @@
+export { uuidv7 } from "uuidv7";
 export * from "./completion.ts";
 export * from "./config/index.ts";
 export * from "./db/client.ts";
+export * from "./db/errors.ts";
 export * from "./db/migrate.ts";
 export * from "./db/schema/index.ts";
 export * from "./db/transitions.ts";
 export * from "./domain.ts";
 export * from "./errors.ts";
+export * from "./handlers.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./queue/catalog.ts";
 export * from "./redis.ts";
-export { uuidv7 } from "uuidv7";

@@ -69,7 +69,11 @@ const EnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "development" && env.NODE_ENV !== "test" && !env.ADMIN_API_KEY) {
-      ctx.addIssue({ code: "custom", path: ["ADMIN_API_KEY"], message: "is required when NODE_ENV=production" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["ADMIN_API_KEY"],
+        message: "is required when NODE_ENV=production",
+      });
     }
   });
 

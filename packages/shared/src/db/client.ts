@@ -15,6 +15,8 @@ export interface Database {
 
 export interface DatabaseOptions {
   max?: number;
+  /** Connections of the drizzle pool (management queries). */
+  drizzleMax?: number;
   /** Seconds to wait for a connection before the query fails (an outage must surface fast). */
   connectTimeoutSeconds?: number;
   /** Server-side statement timeout. */
@@ -23,34 +25,51 @@ export interface DatabaseOptions {
   applicationName?: string;
 }
 
+/**
+ * Two pools: `sql` for the hot paths, with postgres.js's own (de)serialization of dates and
+ * JSON, and a small one for drizzle. drizzle rewrites its client's date and JSON serializers
+ * to pass values through untouched, which would break raw queries sharing that client.
+ */
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    connect_timeout: options.connectTimeoutSeconds ?? 2,
-    idle_timeout: 60,
-    max_lifetime: 60 * 30,
-    onnotice: () => {},
-    connection: {
-      application_name: options.applicationName ?? "hookbox",
-      statement_timeout: options.statementTimeoutMs ?? 5_000,
+  const client = (max: number, name: string) =>
+    postgres(url, {
+      max,
+      connect_timeout: options.connectTimeoutSeconds ?? 2,
+      idle_timeout: 60,
+      max_lifetime: 60 * 30,
+      onnotice: () => {},
+      connection: {
+        application_name: name,
+        statement_timeout: options.statementTimeoutMs ?? 5_000,
+      },
+    });
+  const name = options.applicationName ?? "hookbox";
+  const sql = client(options.max ?? 10, name);
+  const drizzleClient = client(options.drizzleMax ?? 4, `${name}-drizzle`);
+  const db = drizzle({ client: drizzleClient, schema });
+  return {
+    sql,
+    db,
+    close: async () => {
+      await Promise.all([sql.end({ timeout: 5 }), drizzleClient.end({ timeout: 5 })]);
     },
-  });
-  const db = drizzle({ client: sql, schema });
-  return { sql, db, close: () => sql.end({ timeout: 5 }) };
+  };
 }
 
 /**
  * Opens a connection and loads the server's types before the process serves traffic:
  * postgres.js sends array parameters wrongly ("malformed array literal") until it has.
  */
-export async function warmUpDatabase(database: Database): Promise<void> {
-  await database.sql`select ${database.sql.array([1])}::int[] as warm`;
+export async function warmUpDatabase(sql: Sql): Promise<void> {
+  // A plain query: the first connection fetches the array types as it opens.
+  await sql`select 1`;
+  await sql`select ${sql.array([1])}::int[] as warm`;
 }
 
 /** true when Postgres answers a trivial query. */
-export async function pingDatabase(database: Database): Promise<boolean> {
+export async function pingDatabase(sql: Sql): Promise<boolean> {
   try {
-    await database.sql`select 1`;
+    await sql`select 1`;
     return true;
   } catch {
     return false;

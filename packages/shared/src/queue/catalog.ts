@@ -36,8 +36,8 @@ export function createEventsQueue(connection: Redis, prefix: string, policy: Ret
     connection,
     prefix,
     defaultJobOptions: eventJobOptions(policy),
-    // Fail fast on a request path instead of waiting for a Redis that is not there.
-    skipWaitingForReady: true,
+    // Not skipWaitingForReady: BullMQ's one-time init (INFO, version check) must run on a ready
+    // connection or it fails for good. Until then add() waits, and ingest's timeout bounds that.
   });
   queue.on("error", () => {});
   return queue;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { parseConfig, type Config } from "../config/index.ts";
+import { type Config, parseConfig } from "../config/index.ts";
 import { createDatabase, type Database } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 
@@ -30,7 +30,12 @@ async function pgAnswers(url: string): Promise<boolean> {
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on("error", () => {});
   try {
     await redis.connect();
@@ -71,7 +76,10 @@ function redactUrl(url: string): string {
 }
 
 export function uniqueName(label: string): string {
-  const clean = label.toLowerCase().replace(/[^a-z0-9]+/g, "_").slice(0, 30);
+  const clean = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .slice(0, 30);
   return `hbt_${clean}_${randomBytes(4).toString("hex")}`;
 }
 
@@ -92,7 +100,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   parsed.pathname = `/${name}`;
   const url = parsed.toString();
   const database = createDatabase(url, { max: 5, applicationName: name });
-  await migrate(database.sql);
+  await migrate(url);
   return {
     url,
     name,

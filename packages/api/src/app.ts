@@ -1,0 +1,60 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { AppError, isDatabaseUnavailable } from "@hookbox/shared";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { routePath } from "hono/route";
+import { type AuthEnv, requireAuth } from "./auth/middleware.ts";
+import type { ApiDeps } from "./deps.ts";
+import { eventRoutes } from "./events/routes.ts";
+import { healthRoutes } from "./health/routes.ts";
+import { problemResponse } from "./http/problem.ts";
+import { validationHook } from "./http/validation.ts";
+import { ingestRoutes } from "./ingest/routes.ts";
+import { sourceRoutes } from "./sources/routes.ts";
+
+export function createApp(deps: ApiDeps) {
+  const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    await next();
+    deps.metrics.httpRequests.inc({
+      route: routePath(c),
+      method: c.req.method,
+      status: String(c.res.status),
+    });
+  });
+
+  app.route("/", healthRoutes(deps));
+  app.route("/", ingestRoutes(deps));
+
+  app.use("/v1/*", requireAuth(deps));
+  app.route("/v1", sourceRoutes(deps));
+  app.route("/v1", eventRoutes(deps));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.doc("/openapi.json", {
+    openapi: "3.0.3",
+    info: { title: "Hookbox", version: "0.1.0", description: "Inbound webhook inbox: management API." },
+  });
+
+  app.notFound((c) => problemResponse(new AppError("not_found", "No such route."), c.get("requestId")));
+  app.onError((error, c) => {
+    const id = c.get("requestId");
+    if (error instanceof AppError) return problemResponse(error, id);
+    if (error instanceof HTTPException && error.status < 500) {
+      const code = error.status === 401 ? "unauthorized" : error.status === 413 ? "too_large" : "bad_request";
+      return problemResponse(new AppError(code, error.message || "Bad request."), id);
+    }
+    if (isDatabaseUnavailable(error)) {
+      deps.logger.error({ requestId: id, err: error }, "postgres unavailable");
+      return problemResponse(
+        new AppError("unavailable", "Storage is unavailable.", { retryAfterSeconds: 5 }),
+        id,
+      );
+    }
+    deps.logger.error({ requestId: id, err: error }, "unhandled error");
+    return problemResponse(new AppError("internal", "Something went wrong on our side."), id);
+  });
+  return app;
+}

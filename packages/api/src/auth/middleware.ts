@@ -1,0 +1,40 @@
+import { createHash } from "node:crypto";
+import { AppError, DEFAULT_TENANT_ID } from "@hookbox/shared";
+import { createMiddleware } from "hono/factory";
+import type { ApiDeps } from "../deps.ts";
+import { safeEqual } from "../verify/safe-equal.ts";
+
+export interface Auth {
+  tenantId: string;
+  /** The bootstrap ADMIN_API_KEY: may manage tenants and other tenants' keys. */
+  admin: boolean;
+}
+
+export type AuthEnv = { Variables: { auth: Auth; requestId: string } };
+
+export function hashKey(key: string): Buffer {
+  return createHash("sha256").update(key, "utf8").digest();
+}
+
+/** `Authorization: Bearer <key>` → the caller's tenant. Every /v1 route sits behind this. */
+export function requireAuth(deps: Pick<ApiDeps, "config" | "sql">) {
+  const adminHash = deps.config.adminApiKey ? hashKey(deps.config.adminApiKey) : null;
+  return createMiddleware<AuthEnv>(async (c, next) => {
+    const key = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (!key) throw new AppError("unauthorized", "Missing bearer API key.");
+    const hash = hashKey(key);
+    // Hashes have equal lengths, so the comparison is constant-time without leaking the key's length.
+    if (adminHash && safeEqual(hash, adminHash)) {
+      c.set("auth", { tenantId: DEFAULT_TENANT_ID, admin: true });
+      return next();
+    }
+    const rows = await deps.sql<{ tenantId: string }[]>`
+      UPDATE api_keys SET last_used_at = now()
+      WHERE hash = ${hash.toString("hex")} AND revoked_at IS NULL
+      RETURNING tenant_id AS "tenantId"`;
+    const row = rows[0];
+    if (!row) throw new AppError("unauthorized", "Unknown or revoked API key.");
+    c.set("auth", { tenantId: row.tenantId, admin: false });
+    return next();
+  });
+}

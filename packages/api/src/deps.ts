@@ -1,0 +1,66 @@
+import {
+  type Config,
+  createDatabase,
+  createEventsQueue,
+  createLogger,
+  createMetrics,
+  createProducerRedis,
+  type Db,
+  type EventJob,
+  type Logger,
+  type Metrics,
+  type Sql,
+} from "@hookbox/shared";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { createSourceCache, type SourceCache } from "./ingest/source-cache.ts";
+
+/** Everything the api's routes use, passed in (tests build their own). */
+export interface ApiDeps {
+  config: Config;
+  sql: Sql;
+  db: Db;
+  redis: Redis;
+  queue: Queue<EventJob>;
+  sources: SourceCache;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => number;
+  /** Set on SIGTERM: readiness answers 503 so load balancers stop sending. */
+  state: { shuttingDown: boolean };
+  close(): Promise<void>;
+}
+
+export function createApiDeps(
+  config: Config,
+  overrides: Partial<Pick<ApiDeps, "logger" | "now">> = {},
+): ApiDeps {
+  const database = createDatabase(config.databaseUrl, {
+    max: config.databasePoolMax,
+    applicationName: "hookbox-api",
+  });
+  const redis = createProducerRedis(config.redisUrl);
+  const queue = createEventsQueue(redis, config.redisPrefix, {
+    maxAttempts: config.maxAttempts,
+    baseDelayMs: config.retryBaseDelayMs,
+    maxDelayMs: config.retryMaxDelayMs,
+  });
+  const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
+  return {
+    config,
+    sql: database.sql,
+    db: database.db,
+    redis,
+    queue,
+    sources: createSourceCache(database.sql),
+    logger,
+    metrics: createMetrics("api"),
+    now: overrides.now ?? Date.now,
+    state: { shuttingDown: false },
+    async close() {
+      await queue.close().catch(() => {});
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}

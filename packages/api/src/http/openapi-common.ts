@@ -1,0 +1,30 @@
+import { z } from "@hono/zod-openapi";
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string(),
+    code: z.string(),
+    problems: z.array(z.string()).optional(),
+    requestId: z.string().optional(),
+  })
+  .openapi("Problem");
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+/** The error answers every authenticated /v1 route can give. */
+export const commonErrors = {
+  400: problem("Invalid request; `problems` names each one."),
+  401: problem("Missing, unknown or revoked API key."),
+  503: problem("Postgres unavailable."),
+} as const;
+
+export const notFound = { 404: problem("Not found (or another tenant's).") } as const;
+export const conflict = { 409: problem("Conflict.") } as const;
+
+export const security = [{ bearer: [] as string[] }];

@@ -1,0 +1,27 @@
+import { AppError, type ErrorCode } from "@hookbox/shared";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+/** RFC 9457 problem+json: `{type, title, status, detail, code, requestId}` (+ `problems` for 400s). */
+export function problemResponse(
+  error: AppError,
+  requestId: string | undefined,
+  extraHeaders: Record<string, string> = {},
+): Response {
+  const body = {
+    type: `https://hookbox.dev/problems/${error.code.replaceAll("_", "-")}`,
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    ...(error.problems ? { problems: error.problems } : {}),
+    ...(requestId ? { requestId } : {}),
+  };
+  const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE, ...extraHeaders };
+  if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
+export function problem(code: ErrorCode, detail: string, requestId: string | undefined): Response {
+  return problemResponse(new AppError(code, detail), requestId);
+}

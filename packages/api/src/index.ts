@@ -1,0 +1,3 @@
+export { createApp } from "./app.ts";
+export { type ApiDeps, createApiDeps } from "./deps.ts";
+export { verifiers } from "./verify/index.ts";

@@ -1,0 +1,88 @@
+import { type EventStatus, isDatabaseUnavailable, type SourceSecret } from "@hookbox/shared";
+import { type RejectReason, verifierFor } from "../verify/index.ts";
+import { deriveValue, lazyJson, normalizeKey, normalizeType } from "./derive.ts";
+import { enqueueEvent } from "./enqueue.ts";
+import { persistEvent } from "./persist.ts";
+import { readBody } from "./read-body.ts";
+import { redactHeaders } from "./redact-headers.ts";
+import type { IngestDeps } from "./types.ts";
+
+export type ReceiveResult =
+  | { kind: "accepted"; id: string; status: "queued" | "received" }
+  | { kind: "duplicate"; id: string; status: EventStatus }
+  | { kind: "unknown_source" }
+  | { kind: "too_large"; limit: number }
+  | { kind: "invalid_signature"; reason: RejectReason }
+  | { kind: "unavailable"; error: unknown };
+
+/** Secrets that still verify at `now`, oldest first. */
+export function activeSecrets(secrets: readonly SourceSecret[], now: number): string[] {
+  return secrets.filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now).map((s) => s.secret);
+}
+
+/**
+ * The way in: find source → read body (bounded) → verify → derive key and type → persist → enqueue.
+ * The row is committed before anything is acknowledged; the enqueue may fail without losing it.
+ */
+export async function receiveWebhook(
+  deps: IngestDeps,
+  slug: string,
+  request: Request,
+): Promise<ReceiveResult> {
+  let source: Awaited<ReturnType<IngestDeps["sources"]["get"]>>;
+  try {
+    source = await deps.sources.get(slug);
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return { kind: "unavailable", error };
+    throw error;
+  }
+  if (!source?.active) return { kind: "unknown_source" };
+  const verifier = verifierFor(source.scheme);
+  if (!verifier) return { kind: "unknown_source" };
+
+  const limit = source.maxBodyBytes ?? deps.config.maxBodyBytes;
+  const read = await readBody(request, limit);
+  if (!read.ok) return { kind: "too_large", limit };
+  const body = read.body;
+
+  const now = deps.now();
+  const verified = verifier.verify({
+    headers: request.headers,
+    body,
+    secrets: activeSecrets(source.secrets, now),
+    toleranceSeconds: source.toleranceSeconds,
+    now,
+  });
+  if (!verified.ok) return { kind: "invalid_signature", reason: verified.reason };
+
+  const json = lazyJson(body);
+  const idempotencyRules = source.idempotencyRule ? [source.idempotencyRule] : verifier.idempotency;
+  const typeRules = source.eventTypeRule ? [source.eventTypeRule] : verifier.eventType;
+
+  let persisted: Awaited<ReturnType<typeof persistEvent>>;
+  try {
+    persisted = await persistEvent(deps.sql, {
+      tenantId: source.tenantId,
+      sourceId: source.id,
+      idempotencyKey: normalizeKey(deriveValue(idempotencyRules, request.headers, json)),
+      eventType: normalizeType(deriveValue(typeRules, request.headers, json)),
+      headers: redactHeaders(request.headers),
+      body,
+      contentType: request.headers.get("content-type"),
+    });
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return { kind: "unavailable", error };
+    throw error;
+  }
+  if (persisted.duplicate) return { kind: "duplicate", id: persisted.id, status: persisted.status };
+
+  const enqueued = await enqueueEvent(deps, persisted.id, deps.config.enqueueTimeoutMs);
+  if (!enqueued.queued) {
+    deps.metrics.enqueueFailures.inc();
+    deps.logger.warn(
+      { eventId: persisted.id, err: enqueued.error },
+      "enqueue failed; the reconciler will enqueue it",
+    );
+  }
+  return { kind: "accepted", id: persisted.id, status: enqueued.queued ? "queued" : "received" };
+}

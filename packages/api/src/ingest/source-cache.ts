@@ -1,0 +1,63 @@
+import type { HandlerSpec, Scheme, SourceSecret, Sql, ValueRule } from "@hookbox/shared";
+
+/** What ingest needs to know about a source. */
+export interface IngestSource {
+  id: string;
+  tenantId: string;
+  slug: string;
+  scheme: Scheme;
+  secrets: SourceSecret[];
+  toleranceSeconds: number;
+  idempotencyRule: ValueRule | null;
+  eventTypeRule: ValueRule | null;
+  handlers: HandlerSpec[];
+  maxBodyBytes: number | null;
+  rateLimitPerSecond: number | null;
+  active: boolean;
+}
+
+export interface SourceCache {
+  /** The live source with this slug, or null. Throws when Postgres is unreachable. */
+  get(slug: string): Promise<IngestSource | null>;
+  /** Forget one slug (after a change made by this process) or everything. */
+  invalidate(slug?: string): void;
+}
+
+/**
+ * In-memory cache of sources by slug. Entries live `ttlMs`, so a change made through another
+ * api replica is seen within that time; changes made here invalidate at once.
+ */
+export function createSourceCache(sql: Sql, ttlMs = 2_000): SourceCache {
+  const entries = new Map<string, { source: Promise<IngestSource | null>; expires: number }>();
+  return {
+    get(slug) {
+      const now = Date.now();
+      const hit = entries.get(slug);
+      if (hit && hit.expires > now) return hit.source;
+      const source = loadSource(sql, slug);
+      entries.set(slug, { source, expires: now + ttlMs });
+      // A failed load (Postgres away) must not be cached.
+      source.then(
+        (value) => {
+          // Unknown slugs are not cached: the map stays bounded by the number of real sources.
+          if (value === null) entries.delete(slug);
+        },
+        () => entries.delete(slug),
+      );
+      return source;
+    },
+    invalidate(slug) {
+      if (slug === undefined) entries.clear();
+      else entries.delete(slug);
+    },
+  };
+}
+
+async function loadSource(sql: Sql, slug: string): Promise<IngestSource | null> {
+  const rows = await sql<IngestSource[]>`
+    SELECT id, tenant_id AS "tenantId", slug, scheme, secrets, tolerance_seconds AS "toleranceSeconds",
+           idempotency_rule AS "idempotencyRule", event_type_rule AS "eventTypeRule", handlers,
+           max_body_bytes AS "maxBodyBytes", rate_limit_per_second AS "rateLimitPerSecond", active
+    FROM sources WHERE slug = ${slug} AND deleted_at IS NULL`;
+  return rows[0] ?? null;
+}

@@ -1,0 +1,180 @@
+import { randomBytes } from "node:crypto";
+import {
+  AppError,
+  type Db,
+  type HandlerSpec,
+  parseHandlerSpec,
+  type Scheme,
+  type SourceSecret,
+  sources,
+  uuidv7,
+} from "@hookbox/shared";
+import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import type { CreateSource, SourceView, UpdateSource } from "./schemas.ts";
+
+type SourceRow = typeof sources.$inferSelect;
+
+const UNIQUE_VIOLATION = "23505";
+
+/** Turns a source row into its API shape; the secret only when `secret` is given (create, rotate). */
+export function toSourceView(
+  row: SourceRow,
+  publicUrl: string,
+  defaultMaxBody: number,
+  secret?: string,
+): SourceView {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    scheme: row.scheme,
+    ...(secret !== undefined ? { secret } : {}),
+    toleranceSeconds: row.toleranceSeconds,
+    idempotency: row.idempotencyRule ?? null,
+    eventType: row.eventTypeRule ?? null,
+    handlers: row.handlers,
+    maxBodyBytes: row.maxBodyBytes ?? defaultMaxBody,
+    rateLimitPerSecond: row.rateLimitPerSecond,
+    active: row.active,
+    ingestUrl: `${publicUrl}/in/${row.slug}`,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A new secret in the form the scheme's senders use. */
+export function generateSecret(scheme: Scheme): string {
+  const bytes = randomBytes(32);
+  return scheme === "stripe" || scheme === "standard-webhooks"
+    ? `whsec_${bytes.toString("base64")}`
+    : bytes.toString("base64url");
+}
+
+function validateHandlers(handlers: { name: string; config: Record<string, unknown> }[]): HandlerSpec[] {
+  const problems: string[] = [];
+  const parsed = handlers.map((h, i) => {
+    const result = parseHandlerSpec(h.name, h.config);
+    if (!result.ok) {
+      problems.push(...result.problems.map((p) => `handlers.${i}: ${p}`));
+      return h;
+    }
+    return { name: h.name, config: result.config };
+  });
+  const names = handlers.map((h) => h.name);
+  if (new Set(names).size !== names.length) problems.push("handlers: each handler may appear once");
+  if (problems.length > 0) throw new AppError("bad_request", "The request is invalid.", { problems });
+  return parsed;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code =
+    (error as { code?: string; cause?: { code?: string } }).code ??
+    (error as { cause?: { code?: string } }).cause?.code;
+  return code === UNIQUE_VIOLATION;
+}
+
+export async function createSource(
+  db: Db,
+  tenantId: string,
+  input: CreateSource,
+): Promise<{ row: SourceRow; secret: string | undefined }> {
+  const handlers = validateHandlers(input.handlers);
+  const scheme = input.scheme as Scheme;
+  const secret = scheme === "none" ? undefined : (input.secret ?? generateSecret(scheme));
+  const secrets: SourceSecret[] = secret
+    ? [{ secret, createdAt: new Date().toISOString(), expiresAt: null }]
+    : [];
+  try {
+    const [row] = await db
+      .insert(sources)
+      .values({
+        id: uuidv7(),
+        tenantId,
+        slug: input.slug,
+        name: input.name ?? input.slug,
+        scheme,
+        secrets,
+        toleranceSeconds: input.toleranceSeconds,
+        idempotencyRule: input.idempotency,
+        eventTypeRule: input.eventType,
+        handlers,
+        maxBodyBytes: input.maxBodyBytes,
+        rateLimitPerSecond: input.rateLimitPerSecond,
+        active: input.active,
+      })
+      .returning();
+    if (!row) throw new Error("insert returned no row");
+    return { row, secret };
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("conflict", `The slug "${input.slug}" is taken.`);
+    throw error;
+  }
+}
+
+export async function listSources(db: Db, tenantId: string, limit: number, cursor: string | undefined) {
+  return db
+    .select()
+    .from(sources)
+    .where(
+      and(
+        eq(sources.tenantId, tenantId),
+        isNull(sources.deletedAt),
+        cursor ? lt(sources.id, cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(sources.id))
+    .limit(limit + 1);
+}
+
+/** The tenant's live source, or a 404: another tenant's source is indistinguishable from none. */
+export async function getSource(db: Db, tenantId: string, id: string): Promise<SourceRow> {
+  const [row] = await db
+    .select()
+    .from(sources)
+    .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)));
+  if (!row) throw new AppError("not_found", "No such source.");
+  return row;
+}
+
+export async function updateSource(
+  db: Db,
+  tenantId: string,
+  id: string,
+  input: UpdateSource,
+): Promise<SourceRow> {
+  const handlers = input.handlers ? validateHandlers(input.handlers) : undefined;
+  try {
+    const [row] = await db
+      .update(sources)
+      .set({
+        slug: input.slug,
+        name: input.name,
+        toleranceSeconds: input.toleranceSeconds,
+        idempotencyRule: input.idempotency,
+        eventTypeRule: input.eventType,
+        handlers,
+        maxBodyBytes: input.maxBodyBytes,
+        rateLimitPerSecond: input.rateLimitPerSecond,
+        active: input.active,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)))
+      .returning();
+    if (!row) throw new AppError("not_found", "No such source.");
+    return row;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("conflict", `The slug "${input.slug}" is taken.`);
+    throw error;
+  }
+}
+
+/** Soft delete: the source stops accepting deliveries, its events stay, its slug is free again. */
+export async function deleteSource(db: Db, tenantId: string, id: string): Promise<SourceRow> {
+  const [row] = await db
+    .update(sources)
+    .set({ deletedAt: new Date(), active: false, updatedAt: new Date() })
+    .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)))
+    .returning();
+  if (!row) throw new AppError("not_found", "No such source.");
+  return row;
+}

@@ -1,0 +1,110 @@
+import { z } from "@hono/zod-openapi";
+import { SUPPORTED_SCHEMES } from "../verify/index.ts";
+
+export const SlugSchema = z
+  .string()
+  .regex(/^[a-z0-9-]{1,64}$/, "must be 1-64 characters of a-z, 0-9 and -")
+  .openapi({ example: "stripe-prod" });
+
+export const ValueRuleSchema = z
+  .union([
+    z.object({ header: z.string().min(1).max(200) }).strict(),
+    z
+      .object({
+        jsonPath: z
+          .string()
+          .regex(/^\$(\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^']*'\]|\["[^"]*"\])*$/, "must be like $.a.b[0]"),
+      })
+      .strict(),
+  ])
+  .nullable()
+  .openapi("ValueRule", {
+    description: "Where a value comes from: a header name or a JSON path. null = scheme default.",
+  });
+
+export const HandlerSpecSchema = z
+  .object({ name: z.string().min(1), config: z.record(z.string(), z.unknown()).default({}) })
+  .openapi("Handler", {
+    example: { name: "forward", config: { url: "https://example.com/hook", timeoutMs: 10000 } },
+  });
+
+const SchemeSchema = z.enum(SUPPORTED_SCHEMES as [string, ...string[]]).openapi({ example: "hmac-sha256" });
+
+export const CreateSourceSchema = z
+  .object({
+    slug: SlugSchema,
+    name: z.string().min(1).max(200).optional(),
+    scheme: SchemeSchema,
+    secret: z.string().min(8).max(500).optional(),
+    toleranceSeconds: z.number().int().min(1).max(86_400).default(300),
+    idempotency: ValueRuleSchema.default(null),
+    eventType: ValueRuleSchema.default(null),
+    handlers: z.array(HandlerSpecSchema).max(20),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(100 * 1024 * 1024)
+      .nullable()
+      .default(null),
+    rateLimitPerSecond: z.number().int().min(1).max(1_000_000).nullable().default(null),
+    active: z.boolean().default(true),
+  })
+  .strict()
+  .openapi("CreateSource");
+
+export const UpdateSourceSchema = z
+  .object({
+    slug: SlugSchema,
+    name: z.string().min(1).max(200),
+    toleranceSeconds: z.number().int().min(1).max(86_400),
+    idempotency: ValueRuleSchema,
+    eventType: ValueRuleSchema,
+    handlers: z.array(HandlerSpecSchema).max(20),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(100 * 1024 * 1024)
+      .nullable(),
+    rateLimitPerSecond: z.number().int().min(1).max(1_000_000).nullable(),
+    active: z.boolean(),
+  })
+  .partial()
+  .strict()
+  .openapi("UpdateSource");
+
+export const SourceSchema = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    scheme: z.string(),
+    secret: z.string().optional().openapi({ description: "Only in the answer to create." }),
+    toleranceSeconds: z.number(),
+    idempotency: ValueRuleSchema,
+    eventType: ValueRuleSchema,
+    handlers: z.array(HandlerSpecSchema),
+    maxBodyBytes: z.number(),
+    rateLimitPerSecond: z.number().nullable(),
+    active: z.boolean(),
+    ingestUrl: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Source");
+
+export const SourceListSchema = z
+  .object({ data: z.array(SourceSchema), nextCursor: z.string().nullable() })
+  .openapi("SourceList");
+
+export const ListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().optional(),
+});
+
+export const IdParamSchema = z.object({ id: z.uuid() });
+
+export type CreateSource = z.infer<typeof CreateSourceSchema>;
+export type UpdateSource = z.infer<typeof UpdateSourceSchema>;
+export type SourceView = z.infer<typeof SourceSchema>;

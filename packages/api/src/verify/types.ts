@@ -1,0 +1,32 @@
+import type { ValueRule } from "@hookbox/shared";
+
+export interface VerifyInput {
+  /** Request headers (lower-cased names, as the Fetch API gives them). */
+  headers: Headers;
+  /** The exact bytes received. */
+  body: Buffer;
+  /** Unexpired secrets, oldest first. */
+  secrets: readonly string[];
+  toleranceSeconds: number;
+  /** Current time in ms; injected so known-answer vectors with fixed timestamps verify. */
+  now: number;
+}
+
+/** Why a delivery was refused. Logged and recorded; never told to the sender. */
+export type RejectReason =
+  | "missing_signature"
+  | "malformed_signature"
+  | "signature_mismatch"
+  | "timestamp_out_of_tolerance"
+  | "no_secret";
+
+/** `secretIndex` is the position in `secrets` of the secret that verified (for rotation metrics). */
+export type VerifyResult = { ok: true; secretIndex: number } | { ok: false; reason: RejectReason };
+
+/** A signature scheme: how to verify, and where its senders put the idempotency key and type. */
+export interface Verifier {
+  verify(input: VerifyInput): VerifyResult;
+  /** Tried in order; the first present value wins. */
+  idempotency: readonly ValueRule[];
+  eventType: readonly ValueRule[];
+}

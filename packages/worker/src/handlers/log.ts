@@ -1,0 +1,6 @@
+import type { Handler } from "./types.ts";
+
+/** Logs one line per event: useful as a first handler and in benchmarks. */
+export const logHandler: Handler<"log"> = async ({ event, body, config, logger }) => {
+  logger[config.level]({ type: event.type, size: body.length, attempt: event.attempt }, "event received");
+};

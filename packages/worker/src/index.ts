@@ -1,0 +1,5 @@
+export { createWorkerDeps, type WorkerDeps } from "./deps.ts";
+export { processEvent } from "./process-event.ts";
+export { reconcileOnce, startReconciler } from "./reconciler.ts";
+export { type RunningWorker, runWorker } from "./run.ts";
+export { startEventWorker } from "./start-worker.ts";

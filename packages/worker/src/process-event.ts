@@ -1,0 +1,151 @@
+import {
+  type CompletionMessage,
+  EventJobSchema,
+  type HandlerName,
+  type HandlerSpec,
+  transitionEvent,
+} from "@hookbox/shared";
+import { type Job, UnrecoverableError } from "bullmq";
+import { type ClaimedEvent, claimEvent, recordAttempt } from "./claim-event.ts";
+import type { WorkerDeps } from "./deps.ts";
+import { type HandlerEvent, PermanentError } from "./handlers/index.ts";
+import { publishCompletion } from "./publish-completion.ts";
+import { RetryLaterError, retryDelayMs } from "./retry-policy.ts";
+
+/** A handler that hangs must not hold a worker slot forever. */
+const HANDLER_HARD_TIMEOUT_MS = 5 * 60_000;
+
+export type ProcessOutcome = "completed" | "skipped";
+
+/**
+ * The way out: load + mark processing → run each handler not yet done → settle → publish.
+ * A failure settles the row (`retrying` or `dead`) and then throws, so BullMQ's own retry
+ * bookkeeping and the row agree.
+ */
+export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessOutcome> {
+  const { eventId } = EventJobSchema.parse(job.data);
+  const event = await claimEvent(deps.sql, eventId);
+  const logger = deps.logger.child({ eventId, jobId: job.id });
+  if (!event) {
+    logger.debug("event already settled or gone; nothing to do");
+    return "skipped";
+  }
+  const log = logger.child({ source: event.source, attempt: event.attemptCount });
+
+  const pending = event.handlers.filter((h) => !event.done.includes(h.name));
+  const failures: { handler: string; error: Error }[] = [];
+  for (const spec of pending) {
+    const error = await runHandler(deps, event, spec, log);
+    if (error) failures.push({ handler: spec.name, error });
+  }
+
+  if (failures.length === 0) {
+    if (await transitionEvent(deps.sql, eventId, "complete", { lastError: null })) {
+      await settled(deps, event, "completed");
+    }
+    return "completed";
+  }
+
+  const lastError = failures
+    .map((f) => `${f.handler}: ${f.error.message}`)
+    .join("; ")
+    .slice(0, 2000);
+  const attemptsAllowed = job.opts.attempts ?? 1;
+  const permanent = failures.every((f) => f.error instanceof PermanentError);
+  if (permanent || job.attemptsMade + 1 >= attemptsAllowed) {
+    // `dead` exactly once: the guarded transition lets only one caller through.
+    if (await transitionEvent(deps.sql, eventId, "kill", { lastError })) {
+      log.warn({ lastError }, "event dead-lettered");
+      deps.metrics.deadEvents.inc({ source: event.source });
+      await settled(deps, event, "dead");
+    }
+    throw new UnrecoverableError(lastError);
+  }
+  const delayMs = retryDelayMs(job.attemptsMade + 1, deps.retry);
+  await transitionEvent(deps.sql, eventId, "retry", {
+    lastError,
+    nextAttemptAt: new Date(Date.now() + delayMs),
+  });
+  log.info({ lastError, delayMs }, "event will be retried");
+  throw new RetryLaterError(lastError, delayMs);
+}
+
+/** Runs one handler and records its attempt; returns the error instead of throwing. */
+async function runHandler(
+  deps: WorkerDeps,
+  event: ClaimedEvent,
+  spec: HandlerSpec,
+  logger: WorkerDeps["logger"],
+): Promise<Error | null> {
+  const name = spec.name as HandlerName;
+  const handler = deps.handlers[name] as ((ctx: unknown) => Promise<void>) | undefined;
+  const startedAt = new Date();
+  let error: Error | null = null;
+  try {
+    if (!handler) throw new PermanentError(`unknown handler "${spec.name}"`);
+    await handler({
+      event: toHandlerEvent(event),
+      body: event.body,
+      config: spec.config,
+      signal: AbortSignal.timeout(HANDLER_HARD_TIMEOUT_MS),
+      logger: logger.child({ handler: spec.name }),
+    });
+  } catch (caught) {
+    error = caught instanceof Error ? caught : new Error(String(caught));
+  }
+  const finishedAt = new Date();
+  const outcome = error ? "error" : "success";
+  deps.metrics.handlerAttempts.inc({ handler: spec.name, outcome });
+  deps.metrics.jobDuration.observe(
+    { handler: spec.name, outcome },
+    (finishedAt.getTime() - startedAt.getTime()) / 1000,
+  );
+  await recordAttempt(deps.sql, {
+    eventId: event.id,
+    tenantId: event.tenantId,
+    handler: spec.name,
+    attempt: event.attemptCount,
+    startedAt,
+    finishedAt,
+    error: error ? error.message.slice(0, 2000) : null,
+  });
+  if (error) logger.info({ handler: spec.name, err: error.message }, "handler failed");
+  return error;
+}
+
+function toHandlerEvent(event: ClaimedEvent): HandlerEvent {
+  return {
+    id: event.id,
+    tenantId: event.tenantId,
+    source: event.source,
+    type: event.eventType,
+    idempotencyKey: event.idempotencyKey,
+    receivedAt: event.receivedAt,
+    contentType: event.contentType,
+    headers: event.headers,
+    attempt: event.attemptCount,
+  };
+}
+
+/** Metrics and the completion message of a settled event. Publishing never fails the job. */
+async function settled(deps: WorkerDeps, event: ClaimedEvent, status: "completed" | "dead"): Promise<void> {
+  const completedAt = new Date();
+  const durationMs = completedAt.getTime() - event.receivedAt.getTime();
+  deps.metrics.eventsSettled.inc({ source: event.source, status });
+  if (status === "completed")
+    deps.metrics.endToEndLatency.observe({ source: event.source }, durationMs / 1000);
+  const message: CompletionMessage = {
+    id: event.id,
+    tenantId: event.tenantId,
+    source: event.source,
+    type: event.eventType,
+    status,
+    attempts: event.attemptCount,
+    receivedAt: event.receivedAt.toISOString(),
+    completedAt: completedAt.toISOString(),
+    durationMs,
+  };
+  await publishCompletion(deps.redis, message).catch((error: unknown) =>
+    deps.logger.warn({ eventId: event.id, err: error }, "completion publish failed (pub/sub is best effort)"),
+  );
+}

@@ -1,0 +1,78 @@
+import { EVENT_JOB_NAME, type EventStatus, transitionEvent } from "@hookbox/shared";
+import type { WorkerDeps } from "./deps.ts";
+
+/** Job states in which the job will still run (or is running): the row needs nothing. */
+const LIVE_STATES = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
+const BATCH = 500;
+
+/**
+ * Finds non-terminal rows whose job is missing or finished — `received` rows the api could not
+ * enqueue (Redis was down), and `queued`/`processing`/`retrying` rows whose job was lost or
+ * failed by BullMQ's stall limit — and enqueues them again (jobId = event id, so it is harmless
+ * to race another replica). Returns how many it enqueued.
+ */
+export async function reconcileOnce(deps: WorkerDeps): Promise<number> {
+  const minAge = `${deps.config.reconcileMinAgeMs} milliseconds`;
+  const rows = await deps.sql<{ id: string; status: EventStatus }[]>`
+    SELECT id, status FROM events
+    WHERE status NOT IN ('completed', 'dead')
+      AND coalesce(next_attempt_at, started_at, queued_at, received_at) < now() - ${minAge}::interval
+    ORDER BY received_at
+    LIMIT ${BATCH}`;
+  let requeued = 0;
+  for (const row of rows) {
+    const job = await deps.queue.getJob(row.id);
+    const state = job ? await job.getState() : "missing";
+    if (LIVE_STATES.has(state)) {
+      if (row.status === "received") await transitionEvent(deps.sql, row.id, "enqueue");
+      continue;
+    }
+    // A finished job with the same id would make add() a silent no-op: remove it first.
+    if (job) await job.remove().catch(() => {});
+    await deps.queue.add(EVENT_JOB_NAME, { eventId: row.id }, { jobId: row.id });
+    if (row.status === "received") await transitionEvent(deps.sql, row.id, "enqueue");
+    deps.metrics.reconcilerRequeues.inc({ status: row.status });
+    deps.logger.info(
+      { eventId: row.id, status: row.status, jobState: state },
+      "reconciler re-enqueued event",
+    );
+    requeued++;
+  }
+  return requeued;
+}
+
+/**
+ * Runs `reconcileOnce` every interval. With several replicas, a short Redis lock lets one of
+ * them do a round while the others skip it (correctness does not depend on the lock).
+ */
+export function startReconciler(deps: WorkerDeps): { stop(): Promise<void> } {
+  const lockKey = `${deps.config.redisPrefix}:reconciler-lock`;
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    if (running) return;
+    running = (async () => {
+      try {
+        const got = await deps.redis.set(
+          lockKey,
+          String(process.pid),
+          "PX",
+          deps.config.reconcileIntervalMs,
+          "NX",
+        );
+        if (got === "OK") await reconcileOnce(deps);
+      } catch (error) {
+        deps.logger.warn({ err: error }, "reconciler round failed; will retry");
+      } finally {
+        running = undefined;
+      }
+    })();
+  };
+  const timer = setInterval(tick, deps.config.reconcileIntervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

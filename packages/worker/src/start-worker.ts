@@ -1,0 +1,37 @@
+import { BACKOFF_TYPE, EVENTS_QUEUE, type EventJob } from "@hookbox/shared";
+import { type Job, Worker } from "bullmq";
+import type { WorkerDeps } from "./deps.ts";
+import { processEvent } from "./process-event.ts";
+import { RetryLaterError, retryDelayMs } from "./retry-policy.ts";
+
+/**
+ * The BullMQ worker. Stall settings are deliberate (see docs/adr/0003-stalled-jobs.md): a job
+ * whose worker dies is handed on after `lockDuration`; after `maxStalledCount` stalls BullMQ
+ * fails it, and the reconciler re-enqueues the row, so a twice-killed job is never lost.
+ */
+export function startEventWorker(deps: WorkerDeps): Worker<EventJob> {
+  const { config, logger } = deps;
+  const worker = new Worker<EventJob>(EVENTS_QUEUE, (job: Job) => processEvent(deps, job), {
+    connection: deps.workerRedis,
+    prefix: config.redisPrefix,
+    concurrency: config.workerConcurrency,
+    lockDuration: config.workerLockDurationMs,
+    stalledInterval: config.workerStalledIntervalMs,
+    maxStalledCount: config.workerMaxStalledCount,
+    settings: {
+      backoffStrategy: (attemptsMade, type, error) => {
+        if (type !== BACKOFF_TYPE) return 0;
+        // The processor already chose the delay and stored it on the row as next_attempt_at.
+        return error instanceof RetryLaterError ? error.delayMs : retryDelayMs(attemptsMade, deps.retry);
+      },
+    },
+  });
+  worker.on("error", (error) => logger.error({ err: error }, "worker error"));
+  worker.on("stalled", (jobId) => logger.warn({ jobId }, "job stalled; handed to another worker"));
+  worker.on("failed", (job, error) => {
+    if (job && !(error instanceof RetryLaterError)) {
+      logger.debug({ jobId: job.id, eventId: job.data.eventId, err: error.message }, "job failed");
+    }
+  });
+  return worker;
+}
