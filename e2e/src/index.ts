@@ -1,0 +1,3 @@
+export * from "./redis-server.ts";
+export * from "./sign.ts";
+export * from "./stack.ts";

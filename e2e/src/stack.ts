@@ -1,0 +1,211 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type ApiDeps, createApiDeps, createApp } from "@hookbox/api";
+import { type Config, createLogger, type EventStatus, type Sql } from "@hookbox/shared";
+import {
+  createTestDatabase,
+  createTestRedis,
+  TEST_ADMIN_KEY,
+  type TestDatabase,
+  testConfig,
+  waitFor,
+} from "@hookbox/shared/testing";
+import { type RunningWorker, runWorker } from "@hookbox/worker";
+import { Redis } from "ioredis";
+
+export { TEST_ADMIN_KEY, waitFor };
+
+/** Settings that make retries and recovery fast enough for tests. */
+export const FAST = {
+  RETRY_BASE_DELAY_MS: "20",
+  RETRY_MAX_DELAY_MS: "100",
+  RECONCILE_INTERVAL_MS: "200",
+  RECONCILE_MIN_AGE_MS: "300",
+  WORKER_LOCK_DURATION_MS: "2000",
+  WORKER_STALLED_INTERVAL_MS: "1000",
+  WORKER_CONCURRENCY: "8",
+  ENQUEUE_TIMEOUT_MS: "300",
+};
+
+export interface Stack {
+  /** The environment a spawned api or worker process gets. */
+  env: Record<string, string>;
+  config: Config;
+  api: ApiDeps;
+  app: ReturnType<typeof createApp>;
+  pg: TestDatabase;
+  sql: Sql;
+  call(method: string, path: string, body?: unknown): Promise<Response>;
+  createSource(body: Record<string, unknown>): Promise<{ id: string; slug: string; secret: string }>;
+  startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
+  close(): Promise<void>;
+}
+
+/** An api (in-process) on its own database and Redis prefix; workers started on demand. */
+export async function createStack(label: string, overrides: Record<string, string> = {}): Promise<Stack> {
+  const pg = await createTestDatabase(label);
+  const redis = await createTestRedis(label);
+  const env = {
+    NODE_ENV: "test",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    DATABASE_URL: pg.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redis.prefix,
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    ALLOW_PRIVATE_DESTINATIONS: "true",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    WORKER_PORT: "0",
+    ...FAST,
+    ...overrides,
+  };
+  const config = testConfig({ databaseUrl: pg.url, redisUrl: env.REDIS_URL, redisPrefix: redis.prefix }, env);
+  const api = createApiDeps(config, { logger: createLogger(config.logLevel, { service: "api" }) });
+  const app = createApp(api);
+  const workers: RunningWorker[] = [];
+  const call = async (method: string, path: string, body?: unknown) =>
+    app.request(path, {
+      method,
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, "content-type": "application/json" },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  return {
+    env,
+    config,
+    api,
+    app,
+    pg,
+    sql: api.sql,
+    call,
+    async createSource(body) {
+      const res = await call("POST", "/v1/sources", body);
+      if (res.status !== 201) throw new Error(`createSource: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { id: string; slug: string; secret: string };
+    },
+    async startWorker(workerOverrides = {}) {
+      const workerConfig = testConfig(
+        { databaseUrl: pg.url, redisUrl: env.REDIS_URL, redisPrefix: redis.prefix },
+        {
+          ...env,
+          ...workerOverrides,
+        },
+      );
+      const worker = await runWorker(workerConfig, {
+        logger: createLogger(workerConfig.logLevel, { service: "worker" }),
+      });
+      workers.push(worker);
+      return worker;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.stop().catch(() => {})));
+      await api.close();
+      await redis.cleanup().catch(() => {});
+      await pg.drop();
+    },
+  };
+}
+
+export interface EventRow {
+  id: string;
+  status: EventStatus;
+  attempt_count: number;
+  last_error: string | null;
+}
+
+export async function eventRow(sql: Sql, id: string): Promise<EventRow | undefined> {
+  const [row] = await sql<
+    EventRow[]
+  >`SELECT id, status, attempt_count, last_error FROM events WHERE id = ${id}`;
+  return row;
+}
+
+/** Waits until the event has `status`; fails with the last row seen. */
+export async function waitForStatus(
+  sql: Sql,
+  id: string,
+  status: EventStatus,
+  timeoutMs = 15_000,
+): Promise<EventRow> {
+  return waitFor(
+    async () => {
+      const row = await eventRow(sql, id);
+      return row?.status === status ? row : undefined;
+    },
+    { timeoutMs, what: `event ${id} to be ${status}` },
+  );
+}
+
+export interface ReceivedRequest {
+  body: Buffer;
+  headers: IncomingHttpHeaders;
+}
+
+/** A local HTTP receiver for `forward`; `respond(n)` decides the status of the n-th request (1-based). */
+export async function startReceiver(respond: (n: number) => number | Promise<number> = () => 200) {
+  const requests: ReceivedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      requests.push({ body: Buffer.concat(chunks), headers: req.headers });
+      const status = await respond(requests.length);
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** PSUBSCRIBE to completion channels; collects every message. */
+export async function subscribe(redisUrl: string, pattern: string) {
+  const redis = new Redis(redisUrl);
+  redis.on("error", () => {});
+  const messages: { channel: string; message: Record<string, unknown> }[] = [];
+  redis.on("pmessage", (_p, channel, message) => messages.push({ channel, message: JSON.parse(message) }));
+  await redis.psubscribe(pattern);
+  return { messages, close: () => redis.quit().catch(() => {}) };
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  output: string[];
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  /** Resolves with the port the process logged when ready. */
+  ready: Promise<number>;
+}
+
+/** Runs `packages/<pkg>/src/main.ts` as a real process with the stack's environment. */
+export function spawnService(pkg: "api" | "worker", env: Record<string, string>): Spawned {
+  const main = new URL(`../../packages/${pkg}/src/main.ts`, import.meta.url).pathname;
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? "", ...env, LOG_LEVEL: env.SPAWN_LOG_LEVEL ?? "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  let onReady: (port: number) => void = () => {};
+  const ready = new Promise<number>((resolve) => {
+    onReady = resolve;
+  });
+  const readyMsg = pkg === "api" ? "hookbox api listening" : "hookbox worker running";
+  const collect = (chunk: Buffer) => {
+    for (const line of String(chunk).split("\n").filter(Boolean)) {
+      output.push(line);
+      if (line.includes(readyMsg)) onReady((JSON.parse(line) as { port: number }).port);
+    }
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output, exited, ready };
+}
