@@ -1,0 +1,23 @@
+# One image for the api and the worker (the compose file picks the command).
+# Node 24 runs the TypeScript sources directly (type stripping), so there is no build output:
+# the image keeps the workspace layout with production dependencies only.
+FROM node:24-slim AS deps
+WORKDIR /app
+RUN corepack enable
+COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+COPY packages/shared/package.json packages/shared/
+COPY packages/api/package.json packages/api/
+COPY packages/worker/package.json packages/worker/
+COPY e2e/package.json e2e/
+RUN pnpm install --frozen-lockfile --prod --filter "./packages/**" --filter hookbox
+
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps --chown=node:node /app /app
+COPY --chown=node:node packages packages
+USER node
+EXPOSE 3000 3001
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "packages/api/src/main.ts"]
