@@ -3,6 +3,7 @@ import { AppError, isDatabaseUnavailable } from "@hookbox/shared";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
+import { apiKeyRoutes } from "./api-keys/routes.ts";
 import { type AuthEnv, requireAuth } from "./auth/middleware.ts";
 import type { ApiDeps } from "./deps.ts";
 import { eventRoutes } from "./events/routes.ts";
@@ -11,6 +12,7 @@ import { problemResponse } from "./http/problem.ts";
 import { validationHook } from "./http/validation.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { sourceRoutes } from "./sources/routes.ts";
+import { tenantRoutes } from "./tenants/routes.ts";
 
 export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
@@ -31,6 +33,8 @@ export function createApp(deps: ApiDeps) {
   app.use("/v1/*", requireAuth(deps));
   app.route("/v1", sourceRoutes(deps));
   app.route("/v1", eventRoutes(deps));
+  app.route("/v1", tenantRoutes(deps));
+  app.route("/v1", apiKeyRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc("/openapi.json", {

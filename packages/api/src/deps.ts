@@ -13,6 +13,7 @@ import {
 } from "@hookbox/shared";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { createRejectionRecorder, type RejectionRecorder } from "./ingest/record-rejection.ts";
 import { createSourceCache, type SourceCache } from "./ingest/source-cache.ts";
 
 /** Everything the api's routes use, passed in (tests build their own). */
@@ -23,6 +24,7 @@ export interface ApiDeps {
   redis: Redis;
   queue: Queue<EventJob>;
   sources: SourceCache;
+  rejections: RejectionRecorder;
   logger: Logger;
   metrics: Metrics;
   now: () => number;
@@ -46,6 +48,7 @@ export function createApiDeps(
     maxDelayMs: config.retryMaxDelayMs,
   });
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
+  const metrics = createMetrics("api");
   return {
     config,
     sql: database.sql,
@@ -53,8 +56,9 @@ export function createApiDeps(
     redis,
     queue,
     sources: createSourceCache(database.sql),
+    rejections: createRejectionRecorder({ sql: database.sql, logger, metrics }),
     logger,
-    metrics: createMetrics("api"),
+    metrics,
     now: overrides.now ?? Date.now,
     state: { shuttingDown: false },
     async close() {

@@ -47,6 +47,18 @@ export function createMetrics(role: "api" | "worker") {
       labelNames: ["route", "method", "status"] as const,
       registers: r,
     }),
+    ingestVerified: new Counter({
+      name: "hookbox_ingest_verified_total",
+      help: "Verified deliveries by which secret verified them: current (newest) or previous (rotation overlap).",
+      labelNames: ["source", "secret"] as const,
+      registers: r,
+    }),
+    rejectionsRecorded: new Counter({
+      name: "hookbox_rejections_recorded_total",
+      help: "Refused deliveries written to the rejection log, by reason.",
+      labelNames: ["reason"] as const,
+      registers: r,
+    }),
     enqueueFailures: new Counter({
       name: "hookbox_enqueue_failures_total",
       help: "Ingest enqueues that failed or timed out (the row stays `received` for the reconciler).",

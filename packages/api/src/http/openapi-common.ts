@@ -26,5 +26,6 @@ export const commonErrors = {
 
 export const notFound = { 404: problem("Not found (or another tenant's).") } as const;
 export const conflict = { 409: problem("Conflict.") } as const;
+export const forbidden = { 403: problem("Not allowed with this key.") } as const;
 
 export const security = [{ bearer: [] as string[] }];

@@ -1,4 +1,5 @@
-export type ReadBodyResult = { ok: true; body: Buffer } | { ok: false };
+/** `seen`: bytes declared (Content-Length) or read before giving up. */
+export type ReadBodyResult = { ok: true; body: Buffer } | { ok: false; seen: number };
 
 /**
  * Reads the request body without ever holding more than `limit` bytes: a declared
@@ -7,7 +8,7 @@ export type ReadBodyResult = { ok: true; body: Buffer } | { ok: false };
  */
 export async function readBody(request: Request, limit: number): Promise<ReadBodyResult> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) return { ok: false };
+  if (declared !== null && Number(declared) > limit) return { ok: false, seen: Number(declared) };
   if (!request.body) return { ok: true, body: Buffer.alloc(0) };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -18,7 +19,7 @@ export async function readBody(request: Request, limit: number): Promise<ReadBod
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      return { ok: false };
+      return { ok: false, seen: size };
     }
     chunks.push(value);
   }

@@ -10,6 +10,7 @@ import type { IngestDeps } from "./types.ts";
 export type ReceiveResult =
   | { kind: "accepted"; id: string; status: "queued" | "received" }
   | { kind: "duplicate"; id: string; status: EventStatus }
+  | { kind: "handshake"; answer: Record<string, unknown> }
   | { kind: "unknown_source" }
   | { kind: "too_large"; limit: number }
   | { kind: "invalid_signature"; reason: RejectReason }
@@ -42,20 +43,35 @@ export async function receiveWebhook(
 
   const limit = source.maxBodyBytes ?? deps.config.maxBodyBytes;
   const read = await readBody(request, limit);
-  if (!read.ok) return { kind: "too_large", limit };
+  if (!read.ok) {
+    deps.rejections.record(source, "too_large", request.headers, read.seen);
+    return { kind: "too_large", limit };
+  }
   const body = read.body;
 
   const now = deps.now();
+  const secrets = activeSecrets(source.secrets, now);
   const verified = verifier.verify({
     headers: request.headers,
     body,
-    secrets: activeSecrets(source.secrets, now),
+    secrets,
     toleranceSeconds: source.toleranceSeconds,
     now,
   });
-  if (!verified.ok) return { kind: "invalid_signature", reason: verified.reason };
+  if (!verified.ok) {
+    deps.rejections.record(source, verified.reason, request.headers, body.length);
+    return { kind: "invalid_signature", reason: verified.reason };
+  }
+  if (secrets.length > 0) {
+    // Rotation is visible: a previous secret still in use means the sender has not switched yet.
+    const generation = verified.secretIndex === secrets.length - 1 ? "current" : "previous";
+    deps.metrics.ingestVerified.inc({ source: source.slug, secret: generation });
+  }
 
   const json = lazyJson(body);
+  const handshake = verifier.handshake?.(json);
+  if (handshake) return { kind: "handshake", answer: handshake };
+
   const idempotencyRules = source.idempotencyRule ? [source.idempotencyRule] : verifier.idempotency;
   const typeRules = source.eventTypeRule ? [source.eventTypeRule] : verifier.eventType;
 

@@ -21,6 +21,9 @@ export function ingestRoutes(deps: ApiDeps) {
       case "accepted":
         observe(slug, "accepted");
         return c.json({ id: result.id, status: result.status, duplicate: false }, 202);
+      case "handshake":
+        observe(slug, "accepted");
+        return c.json(result.answer, 200);
       case "duplicate":
         observe(slug, "duplicate");
         return c.json({ id: result.id, status: result.status, duplicate: true }, 200);

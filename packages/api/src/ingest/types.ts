@@ -1,5 +1,6 @@
 import type { Config, EventJob, Logger, Metrics, Sql } from "@hookbox/shared";
 import type { Queue } from "bullmq";
+import type { RejectionRecorder } from "./record-rejection.ts";
 import type { SourceCache } from "./source-cache.ts";
 
 export interface IngestDeps {
@@ -7,6 +8,7 @@ export interface IngestDeps {
   sql: Sql;
   queue: Queue<EventJob>;
   sources: SourceCache;
+  rejections: RejectionRecorder;
   metrics: Metrics;
   logger: Logger;
   /** Clock in ms, injectable for signature timestamps. */

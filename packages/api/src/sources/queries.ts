@@ -4,13 +4,14 @@ import {
   type Db,
   type HandlerSpec,
   parseHandlerSpec,
+  rejections,
   type Scheme,
   type SourceSecret,
   sources,
   uuidv7,
 } from "@hookbox/shared";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
-import type { CreateSource, SourceView, UpdateSource } from "./schemas.ts";
+import type { CreateSource, RotateSecret, SourceView, UpdateSource } from "./schemas.ts";
 
 type SourceRow = typeof sources.$inferSelect;
 
@@ -177,4 +178,64 @@ export async function deleteSource(db: Db, tenantId: string, id: string): Promis
     .returning();
   if (!row) throw new AppError("not_found", "No such source.");
   return row;
+}
+
+/** Secrets that expired this long ago are dropped from the row at the next rotation. */
+const EXPIRED_SECRET_KEPT_MS = 7 * 86_400_000;
+
+/**
+ * Adds a secret and gives every still-valid previous one an expiry `expiresPreviousInSeconds`
+ * from now (an earlier expiry is kept). Until then old and new both verify.
+ */
+export async function rotateSecret(db: Db, tenantId: string, id: string, input: RotateSecret) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(sources)
+      .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)))
+      .for("update");
+    if (!row) throw new AppError("not_found", "No such source.");
+    if (row.scheme === "none") throw new AppError("bad_request", "A source with scheme none has no secret.");
+    const now = Date.now();
+    const previousExpireAt = new Date(now + input.expiresPreviousInSeconds * 1000).toISOString();
+    const kept = row.secrets
+      .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now - EXPIRED_SECRET_KEPT_MS)
+      .map((s) => ({
+        ...s,
+        expiresAt:
+          s.expiresAt !== null && Date.parse(s.expiresAt) < Date.parse(previousExpireAt)
+            ? s.expiresAt
+            : previousExpireAt,
+      }));
+    const secret = input.secret ?? generateSecret(row.scheme);
+    const createdAt = new Date(now).toISOString();
+    const [updated] = await tx
+      .update(sources)
+      .set({ secrets: [...kept, { secret, createdAt, expiresAt: null }], updatedAt: new Date(now) })
+      .where(eq(sources.id, id))
+      .returning();
+    if (!updated) throw new AppError("not_found", "No such source.");
+    return {
+      slug: updated.slug,
+      secret,
+      createdAt,
+      previousExpireAt: kept.length > 0 ? previousExpireAt : null,
+    };
+  });
+}
+
+export async function listRejections(db: Db, sourceId: string, limit: number, cursor: string | undefined) {
+  const rows = await db
+    .select()
+    .from(rejections)
+    .where(and(eq(rejections.sourceId, sourceId), cursor ? lt(rejections.id, cursor) : undefined))
+    .orderBy(desc(rejections.id))
+    .limit(limit + 1);
+  return rows.map((r) => ({
+    id: r.id,
+    reason: r.reason,
+    receivedAt: r.receivedAt.toISOString(),
+    size: r.size,
+    headers: r.headers,
+  }));
 }

@@ -4,11 +4,23 @@ import type { ApiDeps } from "../deps.ts";
 import { decodeCursor, page } from "../http/cursor.ts";
 import { commonErrors, conflict, notFound, security } from "../http/openapi-common.ts";
 import { validationHook } from "../http/validation.ts";
-import { createSource, deleteSource, getSource, listSources, toSourceView, updateSource } from "./queries.ts";
+import {
+  createSource,
+  deleteSource,
+  getSource,
+  listRejections,
+  listSources,
+  rotateSecret,
+  toSourceView,
+  updateSource,
+} from "./queries.ts";
 import {
   CreateSourceSchema,
   IdParamSchema,
   ListQuerySchema,
+  RejectionListSchema,
+  RotatedSecretSchema,
+  RotateSecretSchema,
   SourceListSchema,
   SourceSchema,
   UpdateSourceSchema,
@@ -67,6 +79,37 @@ const remove = createRoute({
   responses: { 204: { description: "Deleted; its events are kept." }, ...commonErrors, ...notFound },
 });
 
+const rotate = createRoute({
+  method: "post",
+  path: "/sources/{id}/secrets",
+  tags,
+  security,
+  request: { params: IdParamSchema, body: { ...json(RotateSecretSchema), required: true } },
+  responses: {
+    201: {
+      description: "New secret (shown this once); previous ones verify until previousExpireAt.",
+      ...json(RotatedSecretSchema),
+    },
+    ...commonErrors,
+    ...notFound,
+  },
+});
+const rejectionList = createRoute({
+  method: "get",
+  path: "/sources/{id}/rejections",
+  tags,
+  security,
+  request: { params: IdParamSchema, query: ListQuerySchema },
+  responses: {
+    200: {
+      description: "Deliveries refused with 401 or 413, newest first (bounded log).",
+      ...json(RejectionListSchema),
+    },
+    ...commonErrors,
+    ...notFound,
+  },
+});
+
 export function sourceRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
   const view = (row: Parameters<typeof toSourceView>[0], secret?: string) =>
@@ -100,6 +143,22 @@ export function sourceRoutes(deps: ApiDeps) {
     const row = await deleteSource(deps.db, c.get("auth").tenantId, c.req.valid("param").id);
     deps.sources.invalidate(row.slug);
     return c.body(null, 204);
+  });
+  app.openapi(rotate, async (c) => {
+    const rotated = await rotateSecret(
+      deps.db,
+      c.get("auth").tenantId,
+      c.req.valid("param").id,
+      c.req.valid("json"),
+    );
+    deps.sources.invalidate(rotated.slug);
+    const { slug: _slug, ...answer } = rotated;
+    return c.json(answer, 201);
+  });
+  app.openapi(rejectionList, async (c) => {
+    const source = await getSource(deps.db, c.get("auth").tenantId, c.req.valid("param").id);
+    const { limit, cursor } = c.req.valid("query");
+    return c.json(page(await listRejections(deps.db, source.id, limit, decodeCursor(cursor)), limit), 200);
   });
   return app;
 }

@@ -108,3 +108,43 @@ export const IdParamSchema = z.object({ id: z.uuid() });
 export type CreateSource = z.infer<typeof CreateSourceSchema>;
 export type UpdateSource = z.infer<typeof UpdateSourceSchema>;
 export type SourceView = z.infer<typeof SourceSchema>;
+
+export const RotateSecretSchema = z
+  .object({
+    secret: z.string().min(8).max(500).optional(),
+    expiresPreviousInSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .default(86_400),
+  })
+  .strict()
+  .openapi("RotateSecret");
+
+export const RotatedSecretSchema = z
+  .object({
+    secret: z.string().openapi({ description: "The new secret, shown this once." }),
+    createdAt: z.string(),
+    previousExpireAt: z
+      .string()
+      .nullable()
+      .openapi({ description: "When the previous secrets stop verifying." }),
+  })
+  .openapi("RotatedSecret");
+
+export const RejectionSchema = z
+  .object({
+    id: z.uuid(),
+    reason: z.string(),
+    receivedAt: z.string(),
+    size: z.number(),
+    headers: z.record(z.string(), z.string()),
+  })
+  .openapi("Rejection");
+
+export const RejectionListSchema = z
+  .object({ data: z.array(RejectionSchema), nextCursor: z.string().nullable() })
+  .openapi("RejectionList");
+
+export type RotateSecret = z.infer<typeof RotateSecretSchema>;

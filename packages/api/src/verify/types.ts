@@ -29,4 +29,9 @@ export interface Verifier {
   /** Tried in order; the first present value wins. */
   idempotency: readonly ValueRule[];
   eventType: readonly ValueRule[];
+  /**
+   * A verified request the sender expects answered rather than stored (Slack's URL
+   * verification): returns the JSON to answer with 200, or null for a normal delivery.
+   */
+  handshake?(json: () => unknown): Record<string, unknown> | null;
 }
