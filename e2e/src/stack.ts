@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ApiDeps, createApiDeps, createApp } from "@hookbox/api";
-import { type Config, createLogger, type EventStatus, type Sql } from "@hookbox/shared";
+import { type Config, createLogger, type EventStatus, type Sql, warmUpDatabase } from "@hookbox/shared";
 import {
   createTestDatabase,
   createTestRedis,
@@ -62,6 +62,7 @@ export async function createStack(label: string, overrides: Record<string, strin
   };
   const config = testConfig({ databaseUrl: pg.url, redisUrl: env.REDIS_URL, redisPrefix: redis.prefix }, env);
   const api = createApiDeps(config, { logger: createLogger(config.logLevel, { service: "api" }) });
+  await warmUpDatabase(api.sql); // as main.ts does before serving
   const app = createApp(api);
   const workers: RunningWorker[] = [];
   const call = async (method: string, path: string, body?: unknown) =>

@@ -1,17 +1,22 @@
+import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, isDatabaseUnavailable } from "@hookbox/shared";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
+import { alertRoutes } from "./alerts/routes.ts";
 import { apiKeyRoutes } from "./api-keys/routes.ts";
 import { type AuthEnv, requireAuth } from "./auth/middleware.ts";
 import type { ApiDeps } from "./deps.ts";
 import { eventRoutes } from "./events/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { registerPlainRoutes } from "./http/openapi-extra.ts";
 import { problemResponse } from "./http/problem.ts";
 import { validationHook } from "./http/validation.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { sourceRoutes } from "./sources/routes.ts";
+import { statsRoutes } from "./stats/routes.ts";
+import { streamRoutes } from "./stream/routes.ts";
 import { tenantRoutes } from "./tenants/routes.ts";
 
 export function createApp(deps: ApiDeps) {
@@ -35,12 +40,21 @@ export function createApp(deps: ApiDeps) {
   app.route("/v1", eventRoutes(deps));
   app.route("/v1", tenantRoutes(deps));
   app.route("/v1", apiKeyRoutes(deps));
+  app.route("/v1", statsRoutes(deps));
+  app.route("/v1", alertRoutes(deps));
+  app.route("/v1", streamRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  registerPlainRoutes(app);
   app.doc("/openapi.json", {
     openapi: "3.0.3",
-    info: { title: "Hookbox", version: "0.1.0", description: "Inbound webhook inbox: management API." },
+    info: {
+      title: "Hookbox",
+      version: "0.1.0",
+      description: "Inbound webhook inbox: ingress and management API.",
+    },
   });
+  app.get("/docs", swaggerUI({ url: "/openapi.json", title: "Hookbox API" }));
 
   app.notFound((c) => problemResponse(new AppError("not_found", "No such route."), c.get("requestId")));
   app.onError((error, c) => {

@@ -3,6 +3,7 @@ import {
   createDatabase,
   createEventsQueue,
   createLogger,
+  createMaintenanceQueue,
   createMetrics,
   createProducerRedis,
   type Db,
@@ -15,6 +16,7 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { createRejectionRecorder, type RejectionRecorder } from "./ingest/record-rejection.ts";
 import { createSourceCache, type SourceCache } from "./ingest/source-cache.ts";
+import { type CompletionHub, createCompletionHub } from "./stream/completion-hub.ts";
 
 /** Everything the api's routes use, passed in (tests build their own). */
 export interface ApiDeps {
@@ -23,8 +25,12 @@ export interface ApiDeps {
   db: Db;
   redis: Redis;
   queue: Queue<EventJob>;
+  /** Bulk replays are handed to the worker through this queue. */
+  maintenance: Queue;
   sources: SourceCache;
   rejections: RejectionRecorder;
+  /** Fans Redis completion messages out to SSE clients (connects on first use). */
+  hub: CompletionHub;
   logger: Logger;
   metrics: Metrics;
   now: () => number;
@@ -47,21 +53,27 @@ export function createApiDeps(
     baseDelayMs: config.retryBaseDelayMs,
     maxDelayMs: config.retryMaxDelayMs,
   });
+  const maintenance = createMaintenanceQueue(redis, config.redisPrefix);
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
   const metrics = createMetrics("api");
+  const hub = createCompletionHub(config.redisUrl, logger);
   return {
     config,
     sql: database.sql,
     db: database.db,
     redis,
     queue,
+    maintenance,
     sources: createSourceCache(database.sql),
     rejections: createRejectionRecorder({ sql: database.sql, logger, metrics }),
+    hub,
     logger,
     metrics,
     now: overrides.now ?? Date.now,
     state: { shuttingDown: false },
     async close() {
+      await hub.close();
+      await maintenance.close().catch(() => {});
       await queue.close().catch(() => {});
       redis.disconnect();
       await database.close();

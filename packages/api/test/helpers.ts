@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { type Config, createLogger, type Logger } from "@hookbox/shared";
+import { type Config, createLogger, type Logger, warmUpDatabase } from "@hookbox/shared";
 import { createTestDatabase, createTestRedis, TEST_ADMIN_KEY, testConfig } from "@hookbox/shared/testing";
 import { createApp } from "../src/app.ts";
 import { type ApiDeps, createApiDeps } from "../src/deps.ts";
@@ -32,6 +32,7 @@ export async function createTestApi(
     logger: options.logger ?? createLogger(config.logLevel),
     ...(options.now ? { now: options.now } : {}),
   });
+  await warmUpDatabase(deps.sql); // as main.ts does before serving
   const app = createApp(deps);
   const call = async (method: string, path: string, body?: unknown, key = TEST_ADMIN_KEY) =>
     app.request(path, {

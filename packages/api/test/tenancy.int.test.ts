@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT_ID, uuidv7 } from "@hookbox/shared";
 import { signDelivery } from "@hookbox/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, TEST_ADMIN_KEY, type TestApi } from "./helpers.ts";
@@ -6,7 +7,7 @@ let api: TestApi;
 let otherKey: string;
 let otherTenant: string;
 /** Rows of the default (admin) tenant that the other tenant must never see or touch. */
-const mine = { source: "", slug: "mine", event: "", keyId: "" };
+const mine = { source: "", slug: "mine", event: "", keyId: "", alert: "" };
 const theirs = { source: "", event: "" };
 
 beforeAll(async () => {
@@ -27,6 +28,11 @@ beforeAll(async () => {
     body,
   });
   mine.event = ((await res.json()) as { id: string }).id;
+  // Settled, so a replay would be allowed for its own tenant; and an open alert for it.
+  await api.deps.sql`UPDATE events SET status = 'dead', completed_at = now() WHERE id = ${mine.event}`;
+  mine.alert = uuidv7();
+  await api.deps
+    .sql`INSERT INTO alerts (id, tenant_id, kind, event_id, message) VALUES (${mine.alert}, ${DEFAULT_TENANT_ID}, 'dead_letter', ${mine.event}, 'm')`;
   const myKey = await api.call("POST", "/v1/api-keys", { name: "mine" });
   mine.keyId = ((await myKey.json()) as { id: string }).id;
 
@@ -53,6 +59,8 @@ describe("another tenant's rows answer 404 and stay untouched", () => {
     ["GET", () => `/v1/sources/${mine.source}/rejections`, undefined],
     ["GET", () => `/v1/events/${mine.event}`, undefined],
     ["DELETE", () => `/v1/api-keys/${mine.keyId}`, undefined],
+    ["POST", () => `/v1/events/${mine.event}/replay`, undefined],
+    ["POST", () => `/v1/alerts/${mine.alert}/ack`, undefined],
   ] as [string, () => string, unknown][])("%s %s", async (method, path, body) => {
     const res = await asOther(method, path(), body);
     expect(res.status).toBe(404);
@@ -73,6 +81,14 @@ describe("another tenant's rows answer 404 and stay untouched", () => {
     expect(res.status).toBe(202); // the secret was not rotated
     const keys = (await (await api.call("GET", "/v1/api-keys")).json()) as { data: { id: string }[] };
     expect(keys.data.map((k) => k.id)).toContain(mine.keyId);
+    const [event] = await api.deps.sql`SELECT status, run FROM events WHERE id = ${mine.event}`;
+    expect(event).toEqual({ status: "dead", run: 0 }); // not replayed
+    const [alert] = await api.deps.sql`SELECT acknowledged_at FROM alerts WHERE id = ${mine.alert}`;
+    expect(alert?.acknowledged_at).toBeNull();
+    const bulk = await asOther("POST", "/v1/events/replay", { source: mine.slug });
+    expect(await bulk.json()).toMatchObject({ count: 0 });
+    const ackMany = await asOther("POST", "/v1/alerts/ack", { ids: [mine.alert] });
+    expect(await ackMany.json()).toEqual({ acknowledged: 0 });
   });
 
   it("lists show only the caller's rows", async () => {

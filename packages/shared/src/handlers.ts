@@ -15,6 +15,14 @@ export const HandlerConfigSchemas = {
       headers: z.record(z.string(), z.string()).optional(),
     })
     .strict(),
+  /** Posts a one-line summary of the event to a Slack incoming-webhook URL. */
+  slack: z
+    .object({
+      url: z.url({ protocol: /^https?$/ }),
+      prefix: z.string().max(100).optional(),
+      timeoutMs: z.number().int().min(100).max(60_000).optional(),
+    })
+    .strict(),
 } as const;
 
 export type HandlerName = keyof typeof HandlerConfigSchemas;

@@ -3,6 +3,7 @@ export * from "./completion.ts";
 export * from "./config/index.ts";
 export * from "./db/client.ts";
 export * from "./db/errors.ts";
+export * from "./db/event-filter.ts";
 export * from "./db/migrate.ts";
 export * from "./db/schema/index.ts";
 export * from "./db/transitions.ts";

@@ -6,6 +6,8 @@ export interface ClaimedEvent {
   eventType: string | null;
   idempotencyKey: string | null;
   attemptCount: number;
+  /** 0 = original delivery, n = n-th replay. */
+  run: number;
   receivedAt: Date;
   headers: Record<string, string>;
   body: Buffer;
@@ -27,14 +29,14 @@ export async function claimEvent(sql: Sql, eventId: string): Promise<ClaimedEven
       UPDATE events SET status = ${to}, started_at = coalesce(started_at, now()),
         attempt_count = attempt_count + 1, next_attempt_at = NULL
       WHERE id = ${eventId} AND status = ANY(${sql.array([...from])}::event_status[])
-      RETURNING id, tenant_id, source_id, event_type, idempotency_key, attempt_count, received_at,
+      RETURNING id, tenant_id, source_id, event_type, idempotency_key, attempt_count, run, received_at,
                 headers, body, content_type
     )
     SELECT c.id, c.tenant_id AS "tenantId", c.event_type AS "eventType", c.idempotency_key AS "idempotencyKey",
-           c.attempt_count AS "attemptCount", c.received_at AS "receivedAt", c.headers, c.body,
+           c.attempt_count AS "attemptCount", c.run, c.received_at AS "receivedAt", c.headers, c.body,
            c.content_type AS "contentType", s.slug AS source, s.handlers,
            coalesce((SELECT array_agg(DISTINCT a.handler) FROM attempts a
-                     WHERE a.event_id = c.id AND a.outcome = 'success'), '{}') AS done
+                     WHERE a.event_id = c.id AND a.run = c.run AND a.outcome = 'success'), '{}') AS done
     FROM claimed c JOIN sources s ON s.id = c.source_id`;
   return rows[0] ?? null;
 }
@@ -44,6 +46,7 @@ export interface AttemptRecord {
   tenantId: string;
   handler: string;
   attempt: number;
+  run: number;
   startedAt: Date;
   finishedAt: Date;
   error: string | null;
@@ -51,7 +54,7 @@ export interface AttemptRecord {
 
 export async function recordAttempt(sql: Sql, a: AttemptRecord): Promise<void> {
   await sql`
-    INSERT INTO attempts (tenant_id, event_id, handler, attempt, started_at, finished_at, outcome, error, duration_ms)
-    VALUES (${a.tenantId}, ${a.eventId}, ${a.handler}, ${a.attempt}, ${a.startedAt}, ${a.finishedAt},
+    INSERT INTO attempts (tenant_id, event_id, handler, attempt, run, started_at, finished_at, outcome, error, duration_ms)
+    VALUES (${a.tenantId}, ${a.eventId}, ${a.handler}, ${a.attempt}, ${a.run}, ${a.startedAt}, ${a.finishedAt},
             ${a.error === null ? "success" : "error"}, ${a.error}, ${a.finishedAt.getTime() - a.startedAt.getTime()})`;
 }

@@ -3,6 +3,7 @@ import {
   createDatabase,
   createEventsQueue,
   createLogger,
+  createMaintenanceQueue,
   createMetrics,
   createProducerRedis,
   createWorkerRedis,
@@ -24,10 +25,14 @@ export interface WorkerDeps {
   /** Publishing and the reconciler's queue: fails fast. */
   redis: Redis;
   queue: Queue<EventJob>;
+  /** Bulk replays and alert notifications. */
+  maintenance: Queue;
   handlers: HandlerRegistry;
   retry: RetryPolicy;
   logger: Logger;
   metrics: Metrics;
+  /** Queues the Slack notification of a new alert when SLACK_ALERT_WEBHOOK_URL is set; never throws. */
+  notifyAlert(alertId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,20 +56,31 @@ export function createWorkerDeps(
   const redis = createProducerRedis(config.redisUrl);
   const retry = retryPolicyOf(config);
   const queue = createEventsQueue(redis, config.redisPrefix, retry);
+  const maintenance = createMaintenanceQueue(redis, config.redisPrefix);
+  const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-worker" });
   return {
     config,
     sql: database.sql,
     workerRedis,
     redis,
     queue,
+    maintenance,
     handlers: createHandlerRegistry({
       allowPrivateDestinations: config.allowPrivateDestinations,
       defaultTimeoutMs: config.forwardTimeoutMs,
     }),
     retry,
-    logger: overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-worker" }),
+    logger,
     metrics: createMetrics("worker"),
+    async notifyAlert(alertId) {
+      if (!config.slackAlertWebhookUrl) return;
+      // A Slack failure never blocks processing: the job retries on its own schedule.
+      await maintenance
+        .add("slack-alert", { alertId }, { jobId: `slack-alert-${alertId}` })
+        .catch((error: unknown) => logger.warn({ err: error, alertId }, "could not queue the Slack alert"));
+    },
     async close() {
+      await maintenance.close().catch(() => {});
       await queue.close().catch(() => {});
       workerRedis.disconnect();
       redis.disconnect();

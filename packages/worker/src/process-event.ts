@@ -11,6 +11,7 @@ import type { WorkerDeps } from "./deps.ts";
 import { type HandlerEvent, PermanentError } from "./handlers/index.ts";
 import { publishCompletion } from "./publish-completion.ts";
 import { RetryLaterError, retryDelayMs } from "./retry-policy.ts";
+import { killEvent } from "./settle.ts";
 
 /** A handler that hangs must not hold a worker slot forever. */
 const HANDLER_HARD_TIMEOUT_MS = 5 * 60_000;
@@ -40,9 +41,8 @@ export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessO
   }
 
   if (failures.length === 0) {
-    if (await transitionEvent(deps.sql, eventId, "complete", { lastError: null })) {
-      await settled(deps, event, "completed");
-    }
+    const done = await transitionEvent(deps.sql, eventId, "complete", { lastError: null });
+    if (done?.completedAt) await settled(deps, event, "completed", done.completedAt);
     return "completed";
   }
 
@@ -54,10 +54,12 @@ export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessO
   const permanent = failures.every((f) => f.error instanceof PermanentError);
   if (permanent || job.attemptsMade + 1 >= attemptsAllowed) {
     // `dead` exactly once: the guarded transition lets only one caller through.
-    if (await transitionEvent(deps.sql, eventId, "kill", { lastError })) {
-      log.warn({ lastError }, "event dead-lettered");
+    const dead = await killEvent(deps.sql, event, lastError);
+    if (dead) {
+      log.warn({ lastError, alertId: dead.alertId }, "event dead-lettered");
       deps.metrics.deadEvents.inc({ source: event.source });
-      await settled(deps, event, "dead");
+      await deps.notifyAlert(dead.alertId);
+      await settled(deps, event, "dead", dead.completedAt);
     }
     throw new UnrecoverableError(lastError);
   }
@@ -105,6 +107,7 @@ async function runHandler(
     tenantId: event.tenantId,
     handler: spec.name,
     attempt: event.attemptCount,
+    run: event.run,
     startedAt,
     finishedAt,
     error: error ? error.message.slice(0, 2000) : null,
@@ -128,8 +131,12 @@ function toHandlerEvent(event: ClaimedEvent): HandlerEvent {
 }
 
 /** Metrics and the completion message of a settled event. Publishing never fails the job. */
-async function settled(deps: WorkerDeps, event: ClaimedEvent, status: "completed" | "dead"): Promise<void> {
-  const completedAt = new Date();
+async function settled(
+  deps: WorkerDeps,
+  event: ClaimedEvent,
+  status: "completed" | "dead",
+  completedAt: Date,
+): Promise<void> {
   const durationMs = completedAt.getTime() - event.receivedAt.getTime();
   deps.metrics.eventsSettled.inc({ source: event.source, status });
   if (status === "completed")

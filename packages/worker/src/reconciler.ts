@@ -1,4 +1,4 @@
-import { EVENT_JOB_NAME, type EventStatus, transitionEvent } from "@hookbox/shared";
+import { EVENT_JOB_NAME, type EventStatus, eventJobId, transitionEvent } from "@hookbox/shared";
 import type { WorkerDeps } from "./deps.ts";
 
 /** Job states in which the job will still run (or is running): the row needs nothing. */
@@ -13,15 +13,16 @@ const BATCH = 500;
  */
 export async function reconcileOnce(deps: WorkerDeps): Promise<number> {
   const minAge = `${deps.config.reconcileMinAgeMs} milliseconds`;
-  const rows = await deps.sql<{ id: string; status: EventStatus }[]>`
-    SELECT id, status FROM events
+  const rows = await deps.sql<{ id: string; status: EventStatus; run: number }[]>`
+    SELECT id, status, run FROM events
     WHERE status NOT IN ('completed', 'dead')
       AND coalesce(next_attempt_at, started_at, queued_at, received_at) < now() - ${minAge}::interval
     ORDER BY received_at
     LIMIT ${BATCH}`;
   let requeued = 0;
   for (const row of rows) {
-    const job = await deps.queue.getJob(row.id);
+    const jobId = eventJobId(row.id, row.run);
+    const job = await deps.queue.getJob(jobId);
     const state = job ? await job.getState() : "missing";
     if (LIVE_STATES.has(state)) {
       if (row.status === "received") await transitionEvent(deps.sql, row.id, "enqueue");
@@ -29,7 +30,7 @@ export async function reconcileOnce(deps: WorkerDeps): Promise<number> {
     }
     // A finished job with the same id would make add() a silent no-op: remove it first.
     if (job) await job.remove().catch(() => {});
-    await deps.queue.add(EVENT_JOB_NAME, { eventId: row.id }, { jobId: row.id });
+    await deps.queue.add(EVENT_JOB_NAME, { eventId: row.id }, { jobId });
     if (row.status === "received") await transitionEvent(deps.sql, row.id, "enqueue");
     deps.metrics.reconcilerRequeues.inc({ status: row.status });
     deps.logger.info(

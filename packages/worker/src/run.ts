@@ -1,6 +1,7 @@
 import { type Config, migrate, warmUpDatabase } from "@hookbox/shared";
 import { createWorkerDeps, type WorkerDeps } from "./deps.ts";
 import { createWorkerHttpServer } from "./http.ts";
+import { startMaintenanceWorker } from "./maintenance/start.ts";
 import { startReconciler } from "./reconciler.ts";
 import { startEventWorker } from "./start-worker.ts";
 
@@ -20,6 +21,7 @@ export async function runWorker(
   await migrate(config.databaseUrl);
   await warmUpDatabase(deps.sql);
   const worker = startEventWorker(deps);
+  const maintenance = startMaintenanceWorker(deps);
   const reconciler = startReconciler(deps);
   const server = createWorkerHttpServer(deps, () => worker.isRunning());
   await new Promise<void>((resolve) => server.listen(config.workerPort, config.host, resolve));
@@ -31,7 +33,7 @@ export async function runWorker(
     port,
     async stop() {
       await reconciler.stop();
-      await worker.close();
+      await Promise.all([worker.close(), maintenance.close()]);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.close();
     },

@@ -8,6 +8,8 @@ export interface Auth {
   tenantId: string;
   /** The bootstrap ADMIN_API_KEY: may manage tenants and other tenants' keys. */
   admin: boolean;
+  /** Who is calling, for audit fields: "admin" or the API key's name. */
+  name: string;
 }
 
 export type AuthEnv = { Variables: { auth: Auth; requestId: string } };
@@ -25,16 +27,16 @@ export function requireAuth(deps: Pick<ApiDeps, "config" | "sql">) {
     const hash = hashKey(key);
     // Hashes have equal lengths, so the comparison is constant-time without leaking the key's length.
     if (adminHash && safeEqual(hash, adminHash)) {
-      c.set("auth", { tenantId: DEFAULT_TENANT_ID, admin: true });
+      c.set("auth", { tenantId: DEFAULT_TENANT_ID, admin: true, name: "admin" });
       return next();
     }
-    const rows = await deps.sql<{ tenantId: string }[]>`
+    const rows = await deps.sql<{ tenantId: string; name: string }[]>`
       UPDATE api_keys SET last_used_at = now()
       WHERE hash = ${hash.toString("hex")} AND revoked_at IS NULL
-      RETURNING tenant_id AS "tenantId"`;
+      RETURNING tenant_id AS "tenantId", name`;
     const row = rows[0];
     if (!row) throw new AppError("unauthorized", "Unknown or revoked API key.");
-    c.set("auth", { tenantId: row.tenantId, admin: false });
+    c.set("auth", { tenantId: row.tenantId, admin: false, name: `key:${row.name}` });
     return next();
   });
 }

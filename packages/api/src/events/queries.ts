@@ -1,32 +1,24 @@
 import { isUtf8 } from "node:buffer";
-import { AppError, attempts, type Db, type EventStatus, events, sources } from "@hookbox/shared";
-import { and, asc, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { AppError, type EventFilter, type EventStatus, eventFilterSql, type Sql } from "@hookbox/shared";
 import type { EventSummary, EventView } from "./schemas.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const summaryColumns = {
-  id: events.id,
-  source: sources.slug,
-  type: events.eventType,
-  idempotencyKey: events.idempotencyKey,
-  status: events.status,
-  attemptCount: events.attemptCount,
-  receivedAt: events.receivedAt,
-  queuedAt: events.queuedAt,
-  startedAt: events.startedAt,
-  completedAt: events.completedAt,
-  nextAttemptAt: events.nextAttemptAt,
-  lastError: events.lastError,
-  contentType: events.contentType,
-  size: events.size,
-};
-
-type Timestamps = "receivedAt" | "queuedAt" | "startedAt" | "completedAt" | "nextAttemptAt";
-type SummaryRow = Omit<EventSummary, Timestamps> & { receivedAt: Date } & Record<
-    Exclude<Timestamps, "receivedAt">,
-    Date | null
-  >;
+interface SummaryRow {
+  id: string;
+  source: string;
+  type: string | null;
+  idempotencyKey: string | null;
+  status: EventStatus;
+  attemptCount: number;
+  run: number;
+  receivedAt: Date;
+  queuedAt: Date | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  contentType: string | null;
+  size: number;
+}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -41,51 +33,53 @@ function toSummary(row: SummaryRow): EventSummary {
   };
 }
 
-export interface EventFilter {
-  source?: string | undefined;
-  status?: EventStatus | undefined;
-}
+const summaryColumns = (sql: Sql) => sql`
+  e.id, s.slug AS source, e.event_type AS type, e.idempotency_key AS "idempotencyKey", e.status,
+  e.attempt_count AS "attemptCount", e.run, e.received_at AS "receivedAt", e.queued_at AS "queuedAt",
+  e.started_at AS "startedAt", e.completed_at AS "completedAt", e.next_attempt_at AS "nextAttemptAt",
+  e.last_error AS "lastError", e.content_type AS "contentType", e.size`;
 
-/** Filters shared by listing (and, later, bulk operations). `source` is a slug or an id. */
-export function eventConditions(tenantId: string, filter: EventFilter): (SQL | undefined)[] {
-  const bySource = filter.source
-    ? UUID.test(filter.source)
-      ? or(eq(events.sourceId, filter.source), eq(sources.slug, filter.source))
-      : eq(sources.slug, filter.source)
-    : undefined;
-  return [
-    eq(events.tenantId, tenantId),
-    bySource,
-    filter.status ? eq(events.status, filter.status) : undefined,
-  ];
-}
-
-/** Newest first, keyset on the time-ordered id: stable while new events arrive, no OFFSET. */
+/**
+ * Newest first, keyset on the time-ordered id: stable while new events arrive, no OFFSET.
+ * Served by events_tenant_id_idx (or the status / type / source variants).
+ */
 export async function listEvents(
-  db: Db,
+  sql: Sql,
   tenantId: string,
   filter: EventFilter,
   limit: number,
   cursor: string | undefined,
 ): Promise<EventSummary[]> {
-  const rows = await db
-    .select(summaryColumns)
-    .from(events)
-    .innerJoin(sources, eq(sources.id, events.sourceId))
-    .where(and(...eventConditions(tenantId, filter), cursor ? lt(events.id, cursor) : undefined))
-    .orderBy(desc(events.id))
-    .limit(limit + 1);
+  const rows = await sql<SummaryRow[]>`
+    SELECT ${summaryColumns(sql)}
+    FROM events e JOIN sources s ON s.id = e.source_id
+    WHERE ${eventFilterSql(sql, tenantId, filter)} ${cursor ? sql`AND e.id < ${cursor}` : sql``}
+    ORDER BY e.id DESC
+    LIMIT ${limit + 1}`;
   return rows.map(toSummary);
 }
 
-export async function getEvent(db: Db, tenantId: string, id: string): Promise<EventView> {
-  const [row] = await db
-    .select({ ...summaryColumns, headers: events.headers, body: events.body })
-    .from(events)
-    .innerJoin(sources, eq(sources.id, events.sourceId))
-    .where(and(eq(events.id, id), eq(events.tenantId, tenantId)));
+export async function getEvent(sql: Sql, tenantId: string, id: string): Promise<EventView> {
+  const [row] = await sql<(SummaryRow & { headers: Record<string, string>; body: Buffer })[]>`
+    SELECT ${summaryColumns(sql)}, e.headers, e.body
+    FROM events e JOIN sources s ON s.id = e.source_id
+    WHERE e.id = ${id} AND e.tenant_id = ${tenantId}`;
   if (!row) throw new AppError("not_found", "No such event.");
-  const runs = await db.select().from(attempts).where(eq(attempts.eventId, id)).orderBy(asc(attempts.id));
+  const runs = await sql<
+    {
+      handler: string;
+      attempt: number;
+      run: number;
+      startedAt: Date;
+      finishedAt: Date;
+      outcome: "success" | "error";
+      error: string | null;
+      durationMs: number;
+    }[]
+  >`
+    SELECT handler, attempt, run, started_at AS "startedAt", finished_at AS "finishedAt", outcome, error,
+           duration_ms AS "durationMs"
+    FROM attempts WHERE event_id = ${id} ORDER BY id`;
   const { headers, body, ...summary } = row;
   const utf8 = isUtf8(body);
   return {
@@ -94,13 +88,9 @@ export async function getEvent(db: Db, tenantId: string, id: string): Promise<Ev
     body: body.toString(utf8 ? "utf8" : "base64"),
     bodyEncoding: utf8 ? "utf8" : "base64",
     attempts: runs.map((a) => ({
-      handler: a.handler,
-      attempt: a.attempt,
+      ...a,
       startedAt: a.startedAt.toISOString(),
       finishedAt: a.finishedAt.toISOString(),
-      outcome: a.outcome,
-      error: a.error,
-      durationMs: a.durationMs,
     })),
   };
 }

@@ -2,11 +2,19 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
 import { decodeCursor, page } from "../http/cursor.ts";
-import { commonErrors, notFound, security } from "../http/openapi-common.ts";
+import { commonErrors, conflict, notFound, security } from "../http/openapi-common.ts";
 import { validationHook } from "../http/validation.ts";
 import { IdParamSchema } from "../sources/schemas.ts";
 import { getEvent, listEvents } from "./queries.ts";
-import { EventListQuerySchema, EventListSchema, EventSchema } from "./schemas.ts";
+import { replayEvent, startBulkReplay, toEventFilter } from "./replay.ts";
+import {
+  BulkReplayAnswerSchema,
+  BulkReplaySchema,
+  EventListQuerySchema,
+  EventListSchema,
+  EventSchema,
+  ReplayAnswerSchema,
+} from "./schemas.ts";
 
 const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const tags = ["events"];
@@ -31,16 +39,49 @@ const get = createRoute({
     ...notFound,
   },
 });
+const replayOne = createRoute({
+  method: "post",
+  path: "/events/{id}/replay",
+  tags,
+  security,
+  request: { params: IdParamSchema },
+  responses: {
+    202: { description: "Queued again: every handler runs again (a new run).", ...json(ReplayAnswerSchema) },
+    ...commonErrors,
+    ...notFound,
+    ...conflict,
+  },
+});
+const replayMany = createRoute({
+  method: "post",
+  path: "/events/replay",
+  tags,
+  security,
+  request: { body: { ...json(BulkReplaySchema), required: true } },
+  responses: { 202: { description: "Replay started.", ...json(BulkReplayAnswerSchema) }, ...commonErrors },
+});
 
 export function eventRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
   app.openapi(list, async (c) => {
     const { limit, cursor, ...filter } = c.req.valid("query");
-    const rows = await listEvents(deps.db, c.get("auth").tenantId, filter, limit, decodeCursor(cursor));
+    const rows = await listEvents(
+      deps.sql,
+      c.get("auth").tenantId,
+      toEventFilter(filter),
+      limit,
+      decodeCursor(cursor),
+    );
     return c.json(page(rows, limit), 200);
   });
   app.openapi(get, async (c) => {
-    return c.json(await getEvent(deps.db, c.get("auth").tenantId, c.req.valid("param").id), 200);
+    return c.json(await getEvent(deps.sql, c.get("auth").tenantId, c.req.valid("param").id), 200);
+  });
+  app.openapi(replayMany, async (c) => {
+    return c.json(await startBulkReplay(deps, c.get("auth").tenantId, c.req.valid("json")), 202);
+  });
+  app.openapi(replayOne, async (c) => {
+    return c.json(await replayEvent(deps, c.get("auth").tenantId, c.req.valid("param").id), 202);
   });
   return app;
 }

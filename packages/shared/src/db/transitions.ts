@@ -2,42 +2,67 @@ import type { EventStatus } from "../domain.ts";
 import type { Sql } from "./client.ts";
 
 /**
- * The legal status moves of an event. Every status change goes through `transitionEvent`,
+ * The legal status moves of an event. Every status change goes through `transitionEvents`,
  * which updates only `WHERE status = ANY(from)`: an illegal or raced move changes nothing.
  */
 export const TRANSITIONS = {
   /** ingest enqueued the job (or the reconciler did). */
-  enqueue: { from: ["received"], to: "queued" },
+  enqueue: { from: ["received"], to: "queued", newRun: false },
   /** a worker picked the job up; `processing` is included for a job re-run after its worker died. */
-  start: { from: ["received", "queued", "retrying", "processing"], to: "processing" },
-  retry: { from: ["processing"], to: "retrying" },
-  complete: { from: ["processing"], to: "completed" },
-  kill: { from: ["processing"], to: "dead" },
-} as const satisfies Record<string, { from: readonly EventStatus[]; to: EventStatus }>;
+  start: { from: ["received", "queued", "retrying", "processing"], to: "processing", newRun: false },
+  retry: { from: ["processing"], to: "retrying", newRun: false },
+  complete: { from: ["processing"], to: "completed", newRun: false },
+  kill: { from: ["processing"], to: "dead", newRun: false },
+  /** an operator runs a settled event again: a new run, every handler again. */
+  replay: { from: ["completed", "dead"], to: "queued", newRun: true },
+} as const satisfies Record<string, { from: readonly EventStatus[]; to: EventStatus; newRun: boolean }>;
 
 export type Transition = keyof typeof TRANSITIONS;
 
 export interface TransitionPatch {
   lastError?: string | null;
   nextAttemptAt?: Date | null;
+  /** Only rows of this tenant move (management calls). */
+  tenantId?: string;
 }
 
-/** Applies a transition; returns false when the row was not in a `from` status (nothing changed). */
+export interface TransitionedEvent {
+  id: string;
+  run: number;
+  completedAt: Date | null;
+}
+
+/** Applies a transition to the rows that are in a `from` status; returns the rows that moved. */
+export async function transitionEvents(
+  sql: Sql,
+  eventIds: readonly string[],
+  transition: Transition,
+  patch: TransitionPatch = {},
+): Promise<TransitionedEvent[]> {
+  if (eventIds.length === 0) return [];
+  const { from, to, newRun } = TRANSITIONS[transition];
+  return sql<TransitionedEvent[]>`
+    UPDATE events SET
+      status = ${to},
+      run = run + ${newRun ? 1 : 0},
+      queued_at = CASE WHEN ${to} = 'queued' THEN now() ELSE queued_at END,
+      completed_at = CASE WHEN ${to} IN ('completed', 'dead') THEN now()
+                          WHEN ${newRun} THEN NULL ELSE completed_at END,
+      last_error = ${patch.lastError === undefined ? sql`last_error` : patch.lastError},
+      next_attempt_at = ${patch.nextAttemptAt ?? null}
+    WHERE id = ANY(${sql.array([...eventIds])}::uuid[])
+      AND status = ANY(${sql.array([...from])}::event_status[])
+      ${patch.tenantId ? sql`AND tenant_id = ${patch.tenantId}` : sql``}
+    RETURNING id, run, completed_at AS "completedAt"`;
+}
+
+/** One event; returns the moved row, or null when it was not in a `from` status. */
 export async function transitionEvent(
   sql: Sql,
   eventId: string,
   transition: Transition,
   patch: TransitionPatch = {},
-): Promise<boolean> {
-  const { from, to } = TRANSITIONS[transition];
-  const rows = await sql`
-    UPDATE events SET
-      status = ${to},
-      queued_at = CASE WHEN ${to} = 'queued' THEN now() ELSE queued_at END,
-      completed_at = CASE WHEN ${to} IN ('completed', 'dead') THEN now() ELSE completed_at END,
-      last_error = ${patch.lastError === undefined ? sql`last_error` : patch.lastError},
-      next_attempt_at = ${patch.nextAttemptAt ?? null}
-    WHERE id = ${eventId} AND status = ANY(${sql.array([...from])}::event_status[])
-    RETURNING id`;
-  return rows.length === 1;
+): Promise<TransitionedEvent | null> {
+  const [row] = await transitionEvents(sql, [eventId], transition, patch);
+  return row ?? null;
 }

@@ -12,6 +12,46 @@ export type EventJob = z.infer<typeof EventJobSchema>;
 /** The job name (BullMQ's `name`), for Bull Board readers. */
 export const EVENT_JOB_NAME = "deliver";
 
+/**
+ * The job id of an event's run: the event id for the original delivery, `<id>-r<n>` for the
+ * n-th replay. BullMQ silently ignores an add whose id exists (even a failed job), so a replay
+ * needs an id of its own; the same id for the same run keeps re-enqueues harmless. (Not
+ * `<id>:<n>`: BullMQ refuses custom ids containing a colon.)
+ */
+export function eventJobId(eventId: string, run: number): string {
+  return run === 0 ? eventId : `${eventId}-r${run}`;
+}
+
+/** Housekeeping jobs the worker runs: bulk replays and alert notifications. */
+export const MAINTENANCE_QUEUE = "maintenance";
+
+/** A bulk replay's filter, as JSON (dates as ISO strings). Only settled events are replayed. */
+export const ReplayFilterSchema = z.object({
+  source: z.string().optional(),
+  status: z.enum(["completed", "dead"]).optional(),
+  type: z.string().optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+export type ReplayFilter = z.infer<typeof ReplayFilterSchema>;
+
+export const BulkReplayJobSchema = z.object({
+  tenantId: z.uuid(),
+  filter: ReplayFilterSchema,
+  /** Only events that existed when the replay was asked for (ids are time-ordered). */
+  maxId: z.uuid(),
+  /** Progress: the last id handled, so a restarted job resumes. */
+  afterId: z.uuid().nullable(),
+});
+export type BulkReplayJob = z.infer<typeof BulkReplayJobSchema>;
+
+export const SlackAlertJobSchema = z.object({ alertId: z.uuid() });
+export type SlackAlertJob = z.infer<typeof SlackAlertJobSchema>;
+
+export type MaintenanceJob =
+  | { name: "bulk-replay"; data: BulkReplayJob }
+  | { name: "slack-alert"; data: SlackAlertJob };
+
 export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
@@ -29,6 +69,21 @@ export function eventJobOptions(policy: RetryPolicy): DefaultJobOptions {
     removeOnComplete: { count: 1_000 },
     removeOnFail: { count: 5_000, age: 7 * 24 * 3600 },
   };
+}
+
+export function createMaintenanceQueue(connection: Redis, prefix: string): Queue {
+  const queue = new Queue(MAINTENANCE_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 10,
+      backoff: { type: "exponential", delay: 1_000 },
+      removeOnComplete: { count: 1_000 },
+      removeOnFail: { count: 1_000 },
+    },
+  });
+  queue.on("error", () => {});
+  return queue;
 }
 
 export function createEventsQueue(connection: Redis, prefix: string, policy: RetryPolicy): Queue<EventJob> {

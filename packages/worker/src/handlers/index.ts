@@ -1,6 +1,7 @@
 import type { HandlerName } from "@hookbox/shared";
 import { createForwardHandler, type ForwardOptions } from "./forward.ts";
 import { logHandler } from "./log.ts";
+import { createSlackHandler } from "./slack.ts";
 import type { Handler } from "./types.ts";
 
 export { type HandlerContext, type HandlerEvent, PermanentError } from "./types.ts";
@@ -12,5 +13,6 @@ export function createHandlerRegistry(options: ForwardOptions): HandlerRegistry 
   return {
     log: logHandler,
     forward: createForwardHandler(options),
+    slack: createSlackHandler(options),
   };
 }

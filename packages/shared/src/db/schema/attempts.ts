@@ -14,6 +14,8 @@ export const attempts = pgTable(
       .references(() => events.id, { onDelete: "cascade" }),
     handler: text("handler").notNull(),
     attempt: integer("attempt").notNull(),
+    /** The event's run (0 = original delivery, n = n-th replay) this attempt belongs to. */
+    run: integer("run").notNull().default(0),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
     outcome: attemptOutcome("outcome").notNull(),

@@ -36,6 +36,8 @@ export const events = pgTable(
     status: eventStatus("status").notNull().default("received"),
     /** Handler runs started for this event (one per BullMQ attempt, including stalled ones). */
     attemptCount: integer("attempt_count").notNull().default(0),
+    /** 0 for the original delivery, +1 per replay: a replay runs every handler again. */
+    run: integer("run").notNull().default(0),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     queuedAt: timestamp("queued_at", { withTimezone: true }),
     startedAt: timestamp("started_at", { withTimezone: true }),
@@ -55,6 +57,14 @@ export const events = pgTable(
     index("events_tenant_id_idx").on(t.tenantId, t.id.desc()),
     // Serves GET /v1/events?source=: WHERE source_id = $1 [AND id < $cursor] ORDER BY id DESC.
     index("events_source_id_idx").on(t.sourceId, t.id.desc()),
+    // Serves GET /v1/events?status= (e.g. the dead letters) and bulk replay by status.
+    index("events_tenant_status_id_idx").on(t.tenantId, t.status, t.id.desc()),
+    // Serves GET /v1/events?type= and bulk replay by type.
+    index("events_tenant_type_id_idx").on(t.tenantId, t.eventType, t.id.desc()),
+    // Serves the live stream's catch-up: settled events of a tenant after a point in time.
+    index("events_tenant_completed_idx")
+      .on(t.tenantId, t.completedAt, t.id)
+      .where(sql`${t.status} IN ('completed', 'dead')`),
     // Serves the reconciler: non-terminal rows by status and age. Partial, so it stays small.
     index("events_pending_idx")
       .on(t.status, t.receivedAt)

@@ -1,3 +1,4 @@
+export * from "./alerts.ts";
 export * from "./api-keys.ts";
 export * from "./attempts.ts";
 export * from "./events.ts";

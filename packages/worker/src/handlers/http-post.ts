@@ -1,0 +1,65 @@
+import http from "node:http";
+import https from "node:https";
+import { assertPublicLiteral, publicOnlyLookup } from "./destination.ts";
+import { PermanentError } from "./types.ts";
+
+export interface PostOptions {
+  timeoutMs: number;
+  allowPrivateDestinations: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * POSTs `body` and resolves with the status code. Private and loopback destinations are refused
+ * (a `PermanentError`) unless allowed: IP literals up front, DNS names at connect time.
+ */
+export function postBytes(
+  url: URL,
+  body: Buffer,
+  headers: Record<string, string>,
+  options: PostOptions,
+): Promise<number> {
+  if (!options.allowPrivateDestinations) assertPublicLiteral(url.hostname);
+  const signal = AbortSignal.any([
+    ...(options.signal ? [options.signal] : []),
+    AbortSignal.timeout(options.timeoutMs),
+  ]);
+  const client = url.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(
+      url,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": String(body.length) },
+        signal,
+        ...(options.allowPrivateDestinations ? {} : { lookup: publicOnlyLookup }),
+      },
+      (response) => {
+        response.resume(); // the answer's body is not needed; drain it so the socket is freed
+        response.on("end", () => resolve(response.statusCode ?? 0));
+        response.on("error", reject);
+      },
+    );
+    request.on("error", (error) => {
+      if (error instanceof PermanentError) reject(error);
+      else if (signal.aborted) reject(new Error(`POST to ${url.origin} timed out`));
+      else reject(new Error(`POST to ${url.origin} failed: ${error.message}`));
+    });
+    request.end(body);
+  });
+}
+
+/** Posts a message to a Slack incoming webhook; throws unless Slack answers 2xx. */
+export async function sendSlackMessage(
+  url: string,
+  message: { text: string; blocks?: unknown[] },
+  options: PostOptions,
+): Promise<void> {
+  const status = await postBytes(
+    new URL(url),
+    Buffer.from(JSON.stringify(message)),
+    { "content-type": "application/json" },
+    options,
+  );
+  if (status < 200 || status > 299) throw new Error(`Slack answered ${status}`);
+}
