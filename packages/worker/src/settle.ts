@@ -16,7 +16,7 @@ export async function killEvent(
     if (!moved?.completedAt) return null;
     const alertId = uuidv7();
     const message =
-      `Event ${event.id} from source "${event.source}"${event.eventType ? ` (${event.eventType})` : ""} is dead after ${event.attemptCount} attempts: ${lastError}`.slice(
+      `Event ${event.id} from source "${event.source}"${event.eventType ? ` (${event.eventType})` : ""} is dead after ${event.attemptCount} attempt${event.attemptCount === 1 ? "" : "s"}: ${lastError}`.slice(
         0,
         2000,
       );

@@ -41,26 +41,33 @@ const route = createRoute({
   },
 });
 
-/** Everything is aggregated by Postgres; no event row is loaded. */
-export async function computeStats(sql: Sql, tenantId: string, since: Date, until: Date) {
-  const where = sql`${eventFilterSql(sql, tenantId, { since, until })}`;
-  const from = sql`FROM events e JOIN sources s ON s.id = e.source_id WHERE ${where}`;
-  const [byStatus, bySource, topTypes, summary] = await Promise.all([
-    sql<
-      { status: string; count: number }[]
-    >`SELECT e.status, count(*)::int AS count ${from} GROUP BY e.status`,
-    sql<
-      { source: string; count: number }[]
-    >`SELECT s.slug AS source, count(*)::int AS count ${from} GROUP BY s.slug ORDER BY count DESC, s.slug`,
-    sql<{ type: string | null; count: number }[]>`
+/**
+ * Everything is aggregated by Postgres; no event row is loaded. One read-only snapshot, so the
+ * totals and the percentiles describe the same moment.
+ */
+export async function computeStats(db: Sql, tenantId: string, since: Date, until: Date) {
+  const [byStatus, bySource, topTypes, summary] = await db.begin(
+    "isolation level repeatable read read only",
+    (sql) => {
+      const from = sql`FROM events e JOIN sources s ON s.id = e.source_id WHERE ${eventFilterSql(sql as unknown as Sql, tenantId, { since, until })}`;
+      return Promise.all([
+        sql<
+          { status: string; count: number }[]
+        >`SELECT e.status, count(*)::int AS count ${from} GROUP BY e.status`,
+        sql<
+          { source: string; count: number }[]
+        >`SELECT s.slug AS source, count(*)::int AS count ${from} GROUP BY s.slug ORDER BY count DESC, s.slug`,
+        sql<{ type: string | null; count: number }[]>`
       SELECT e.event_type AS type, count(*)::int AS count ${from} GROUP BY e.event_type ORDER BY count DESC, e.event_type LIMIT 10`,
-    sql<{ first: Date | null; last: Date | null; p: (number | null)[] | null }[]>`
+        sql<{ first: Date | null; last: Date | null; p: (number | null)[] | null }[]>`
       SELECT min(e.received_at) AS first, max(e.received_at) AS last,
              percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (
                ORDER BY extract(epoch FROM e.completed_at - e.received_at) * 1000
              ) FILTER (WHERE e.status = 'completed') AS p
       ${from}`,
-  ]);
+      ]);
+    },
+  );
   const counts = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<string, number>;
   for (const row of byStatus) counts[row.status] = row.count;
   const [p50, p95, p99] = summary[0]?.p ?? [null, null, null];
