@@ -14,6 +14,8 @@ import {
 } from "@hookbox/shared";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { type BacklogGauge, createBacklogGauge } from "./ingest/backlog.ts";
+import { createRateLimiter, type RateLimiter } from "./ingest/rate-limit.ts";
 import { createRejectionRecorder, type RejectionRecorder } from "./ingest/record-rejection.ts";
 import { createSourceCache, type SourceCache } from "./ingest/source-cache.ts";
 import { type CompletionHub, createCompletionHub } from "./stream/completion-hub.ts";
@@ -29,6 +31,8 @@ export interface ApiDeps {
   maintenance: Queue;
   sources: SourceCache;
   rejections: RejectionRecorder;
+  backlog: BacklogGauge;
+  rateLimiter: RateLimiter;
   /** Fans Redis completion messages out to SSE clients (connects on first use). */
   hub: CompletionHub;
   logger: Logger;
@@ -57,6 +61,7 @@ export function createApiDeps(
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
   const metrics = createMetrics("api");
   const hub = createCompletionHub(config.redisUrl, logger);
+  const backlog = createBacklogGauge(queue);
   return {
     config,
     sql: database.sql,
@@ -66,12 +71,15 @@ export function createApiDeps(
     maintenance,
     sources: createSourceCache(database.sql),
     rejections: createRejectionRecorder({ sql: database.sql, logger, metrics }),
+    backlog,
+    rateLimiter: createRateLimiter(redis, config.redisPrefix, Math.min(config.enqueueTimeoutMs, 250)),
     hub,
     logger,
     metrics,
     now: overrides.now ?? Date.now,
     state: { shuttingDown: false },
     async close() {
+      backlog.stop();
       await hub.close();
       await maintenance.close().catch(() => {});
       await queue.close().catch(() => {});

@@ -1,5 +1,5 @@
-import { serve } from "@hono/node-server";
 import { loadConfig, migrate, warmUpDatabase } from "@hookbox/shared";
+import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { createApiDeps } from "./deps.ts";
 
@@ -20,7 +20,10 @@ const server = serve(
       // Seconds, not Node's 300 s default: a slow client cannot hold a socket for minutes.
       requestTimeout: config.requestTimeoutMs,
       headersTimeout: config.headersTimeoutMs,
+      // How often those timeouts are enforced (Node's default is 30 s).
+      connectionsCheckingInterval: 1_000,
       keepAliveTimeout: 5_000,
+      // Larger headers answer 431 (10 000 headers or one 1 MB header included).
       maxHeaderSize: 16 * 1024,
     },
   },
@@ -28,14 +31,20 @@ const server = serve(
 );
 
 let stopping = false;
+/**
+ * SIGTERM: readiness answers 503 at once; after SHUTDOWN_GRACE_MS (load balancers stop sending)
+ * the listener closes (new connections refused), idle keep-alive sockets close, in-flight
+ * requests finish, connections to Postgres and Redis close, exit 0.
+ */
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, "shutting down: readiness off, finishing in-flight requests");
   deps.state.shuttingDown = true;
-  server.close();
+  logger.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down: readiness off");
+  await new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs));
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   if ("closeIdleConnections" in server) server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.once("close", () => resolve()));
+  await closed;
   await deps.close();
   logger.info("stopped");
   process.exit(0);

@@ -1,6 +1,7 @@
 import { type Config, migrate, warmUpDatabase } from "@hookbox/shared";
 import { createWorkerDeps, type WorkerDeps } from "./deps.ts";
 import { createWorkerHttpServer } from "./http.ts";
+import { scheduleJanitor } from "./maintenance/janitor.ts";
 import { startMaintenanceWorker } from "./maintenance/start.ts";
 import { startReconciler } from "./reconciler.ts";
 import { startEventWorker } from "./start-worker.ts";
@@ -22,6 +23,9 @@ export async function runWorker(
   await warmUpDatabase(deps.sql);
   const worker = startEventWorker(deps);
   const maintenance = startMaintenanceWorker(deps);
+  await scheduleJanitor(deps).catch((error: unknown) =>
+    deps.logger.warn({ err: error }, "could not schedule the janitor (Redis?); the next start will"),
+  );
   const reconciler = startReconciler(deps);
   const server = createWorkerHttpServer(deps, () => worker.isRunning());
   await new Promise<void>((resolve) => server.listen(config.workerPort, config.host, resolve));

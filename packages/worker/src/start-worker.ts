@@ -1,8 +1,11 @@
-import { BACKOFF_TYPE, EVENTS_QUEUE, type EventJob } from "@hookbox/shared";
+import { BACKOFF_TYPE, EVENTS_QUEUE, type EventJob, isDatabaseUnavailable } from "@hookbox/shared";
 import { type Job, Worker } from "bullmq";
 import type { WorkerDeps } from "./deps.ts";
 import { processEvent } from "./process-event.ts";
 import { RetryLaterError, retryDelayMs } from "./retry-policy.ts";
+
+/** How long the queue pauses when Postgres does not answer. */
+const DB_OUTAGE_PAUSE_MS = 2_000;
 
 /**
  * The BullMQ worker. Stall settings are deliberate (see docs/adr/0003-stalled-jobs.md): a job
@@ -11,21 +14,39 @@ import { RetryLaterError, retryDelayMs } from "./retry-policy.ts";
  */
 export function startEventWorker(deps: WorkerDeps): Worker<EventJob> {
   const { config, logger } = deps;
-  const worker = new Worker<EventJob>(EVENTS_QUEUE, (job: Job) => processEvent(deps, job), {
-    connection: deps.workerRedis,
-    prefix: config.redisPrefix,
-    concurrency: config.workerConcurrency,
-    lockDuration: config.workerLockDurationMs,
-    stalledInterval: config.workerStalledIntervalMs,
-    maxStalledCount: config.workerMaxStalledCount,
-    settings: {
-      backoffStrategy: (attemptsMade, type, error) => {
-        if (type !== BACKOFF_TYPE) return 0;
-        // The processor already chose the delay and stored it on the row as next_attempt_at.
-        return error instanceof RetryLaterError ? error.delayMs : retryDelayMs(attemptsMade, deps.retry);
+  const worker: Worker<EventJob> = new Worker<EventJob>(
+    EVENTS_QUEUE,
+    async (job: Job) => {
+      try {
+        return await processEvent(deps, job);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        // Postgres is away: hand the job back without spending one of its attempts, and pause
+        // the queue briefly instead of burning through every job's retries during the outage.
+        logger.warn(
+          { jobId: job.id, err: (error as Error).message },
+          "postgres unavailable; pausing the queue",
+        );
+        await worker.rateLimit(DB_OUTAGE_PAUSE_MS);
+        throw Worker.RateLimitError();
+      }
+    },
+    {
+      connection: deps.workerRedis,
+      prefix: config.redisPrefix,
+      concurrency: config.workerConcurrency,
+      lockDuration: config.workerLockDurationMs,
+      stalledInterval: config.workerStalledIntervalMs,
+      maxStalledCount: config.workerMaxStalledCount,
+      settings: {
+        backoffStrategy: (attemptsMade, type, error) => {
+          if (type !== BACKOFF_TYPE) return 0;
+          // The processor already chose the delay and stored it on the row as next_attempt_at.
+          return error instanceof RetryLaterError ? error.delayMs : retryDelayMs(attemptsMade, deps.retry);
+        },
       },
     },
-  });
+  );
   worker.on("error", (error) => logger.error({ err: error }, "worker error"));
   worker.on("stalled", (jobId) => logger.warn({ jobId }, "job stalled; handed to another worker"));
   worker.on("failed", (job, error) => {

@@ -13,6 +13,8 @@ export type ReceiveResult =
   | { kind: "handshake"; answer: Record<string, unknown> }
   | { kind: "unknown_source" }
   | { kind: "too_large"; limit: number }
+  | { kind: "rate_limited"; retryAfterSeconds: number }
+  | { kind: "backlogged"; retryAfterSeconds: number }
   | { kind: "invalid_signature"; reason: RejectReason }
   | { kind: "unavailable"; error: unknown };
 
@@ -40,6 +42,13 @@ export async function receiveWebhook(
   if (!source?.active) return { kind: "unknown_source" };
   const verifier = verifierFor(source.scheme);
   if (!verifier) return { kind: "unknown_source" };
+
+  // Backpressure before any work: a cached count, not a Redis call.
+  if (deps.backlog.waiting() > deps.config.ingestMaxBacklog) return { kind: "backlogged", retryAfterSeconds: 10 };
+  if (source.rateLimitPerSecond !== null) {
+    const decision = await deps.rateLimiter.check(source.id, source.rateLimitPerSecond);
+    if (!decision.allowed) return { kind: "rate_limited", retryAfterSeconds: decision.retryAfterSeconds };
+  }
 
   const limit = source.maxBodyBytes ?? deps.config.maxBodyBytes;
   const read = await readBody(request, limit);

@@ -51,6 +51,19 @@ export function ingestRoutes(deps: ApiDeps) {
           new AppError("invalid_signature", "The delivery could not be verified."),
           requestId,
         );
+      case "rate_limited":
+      case "backlogged":
+        observe(slug, "rate_limited");
+        return problemResponse(
+          new AppError(
+            "rate_limited",
+            result.kind === "rate_limited"
+              ? "This source's rate limit is exceeded; retry after the given delay."
+              : "Hookbox is catching up with a backlog; retry after the given delay.",
+            { retryAfterSeconds: result.retryAfterSeconds },
+          ),
+          requestId,
+        );
       case "unavailable":
         observe(slug, "unavailable");
         deps.logger.error({ requestId, source: slug, err: result.error }, "ingest unavailable: postgres");

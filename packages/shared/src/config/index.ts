@@ -50,6 +50,12 @@ const EnvSchema = z
     INGEST_MAX_BACKLOG: int(100_000, 1),
     /** Longest time ingest waits for Redis before answering 202 `received`. */
     ENQUEUE_TIMEOUT_MS: int(500, 10),
+    /** api: after SIGTERM, readiness answers 503 this long before the listener closes (load balancers notice). */
+    SHUTDOWN_GRACE_MS: int(5_000, 0),
+    /** How often the janitor deletes events older than RETENTION_DAYS. */
+    JANITOR_INTERVAL_MS: int(3_600_000, 1000),
+    /** Rows per janitor DELETE: short statements, short locks. */
+    JANITOR_BATCH_SIZE: int(1_000, 1),
     /** Node server timeouts (slow clients are cut after these). */
     REQUEST_TIMEOUT_MS: int(30_000, 1000),
     HEADERS_TIMEOUT_MS: int(10_000, 1000),
@@ -105,6 +111,9 @@ export interface Config {
   reconcileIntervalMs: number;
   reconcileMinAgeMs: number;
   retentionDays: number;
+  shutdownGraceMs: number;
+  janitorIntervalMs: number;
+  janitorBatchSize: number;
   allowPrivateDestinations: boolean;
   forwardTimeoutMs: number;
   slackAlertWebhookUrl: string | undefined;
@@ -153,6 +162,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       reconcileMinAgeMs: e.RECONCILE_MIN_AGE_MS,
       retentionDays: e.RETENTION_DAYS,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      janitorIntervalMs: e.JANITOR_INTERVAL_MS,
+      janitorBatchSize: e.JANITOR_BATCH_SIZE,
       allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS,
       forwardTimeoutMs: e.FORWARD_TIMEOUT_MS,
       slackAlertWebhookUrl: e.SLACK_ALERT_WEBHOOK_URL,

@@ -2,9 +2,10 @@ import { BulkReplayJobSchema, MAINTENANCE_QUEUE, SlackAlertJobSchema } from "@ho
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { WorkerDeps } from "../deps.ts";
 import { runBulkReplay } from "./bulk-replay.ts";
+import { runJanitor } from "./janitor.ts";
 import { runSlackAlert } from "./slack-alert.ts";
 
-/** The maintenance queue's worker: bulk replays and Slack alerts, a few at a time. */
+/** The maintenance queue's worker: bulk replays, Slack alerts and the janitor, a few at a time. */
 export function startMaintenanceWorker(deps: WorkerDeps): Worker {
   const worker = new Worker(
     MAINTENANCE_QUEUE,
@@ -13,6 +14,8 @@ export function startMaintenanceWorker(deps: WorkerDeps): Worker {
         case "bulk-replay":
           BulkReplayJobSchema.parse(job.data);
           return runBulkReplay(deps, job);
+        case "janitor":
+          return runJanitor(deps);
         case "slack-alert":
           SlackAlertJobSchema.parse(job.data);
           return runSlackAlert(deps, job);
