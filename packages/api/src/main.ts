@@ -1,5 +1,5 @@
-import { loadConfig, migrate, warmUpDatabase } from "@hookbox/shared";
 import { serve } from "@hono/node-server";
+import { loadConfig, migrate, warmUpDatabase } from "@hookbox/shared";
 import { createApp } from "./app.ts";
 import { createApiDeps } from "./deps.ts";
 

@@ -1,5 +1,6 @@
 import { EVENT_JOB_NAME, type EventJob, type Sql, transitionEvent } from "@hookbox/shared";
 import type { Queue } from "bullmq";
+import { INGEST_QUERY_TIMEOUT_MS } from "./persist.ts";
 
 /**
  * Adds the event's job (jobId = event id, so a second add is a no-op) and marks the row
@@ -26,6 +27,8 @@ export async function enqueueEvent(
   }
   // The job exists; if this update fails the reconciler finds a `received` row with a live job
   // and only marks it. The worker also accepts `received`, so nothing waits on this.
-  await transitionEvent(deps.sql, eventId, "enqueue").catch(() => false);
+  await transitionEvent(deps.sql, eventId, "enqueue", {}, { timeoutMs: INGEST_QUERY_TIMEOUT_MS }).catch(
+    () => null,
+  );
   return { queued: true };
 }

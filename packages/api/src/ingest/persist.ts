@@ -1,4 +1,7 @@
-import { type EventStatus, type Sql, uuidv7 } from "@hookbox/shared";
+import { boundedQuery, type EventStatus, type Sql, uuidv7 } from "@hookbox/shared";
+
+/** Ingest answers 503 rather than wait longer than this for Postgres. */
+export const INGEST_QUERY_TIMEOUT_MS = 2_000;
 
 export interface NewEvent {
   tenantId: string;
@@ -21,15 +24,21 @@ export type PersistResult =
  */
 export async function persistEvent(sql: Sql, event: NewEvent): Promise<PersistResult> {
   const id = uuidv7();
-  const inserted = await sql`
+  const inserted = await boundedQuery(
+    sql`
     INSERT INTO events (id, tenant_id, source_id, idempotency_key, event_type, headers, body, content_type, size)
     VALUES (${id}, ${event.tenantId}, ${event.sourceId}, ${event.idempotencyKey}, ${event.eventType},
             ${sql.json(event.headers)}, ${event.body}, ${event.contentType}, ${event.body.length})
     ON CONFLICT (source_id, idempotency_key) DO NOTHING
-    RETURNING id`;
+    RETURNING id`,
+    INGEST_QUERY_TIMEOUT_MS,
+  );
   if (inserted.length === 1) return { duplicate: false, id };
-  const existing = await sql<{ id: string; status: EventStatus }[]>`
-    SELECT id, status FROM events WHERE source_id = ${event.sourceId} AND idempotency_key = ${event.idempotencyKey}`;
+  const existing = await boundedQuery(
+    sql<{ id: string; status: EventStatus }[]>`
+      SELECT id, status FROM events WHERE source_id = ${event.sourceId} AND idempotency_key = ${event.idempotencyKey}`,
+    INGEST_QUERY_TIMEOUT_MS,
+  );
   const row = existing[0];
   // The row that conflicted was deleted in between (retention): store this one after all.
   if (!row) return persistEvent(sql, event);

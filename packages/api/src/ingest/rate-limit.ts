@@ -39,8 +39,9 @@ export interface RateLimiter {
  */
 export function createRateLimiter(redis: Redis, prefix: string, timeoutMs: number): RateLimiter {
   redis.defineCommand("hookboxTokenBucket", { numberOfKeys: 1, lua: TOKEN_BUCKET });
-  const call = (redis as unknown as { hookboxTokenBucket(key: string, rate: number): Promise<[number, number]> })
-    .hookboxTokenBucket;
+  const call = (
+    redis as unknown as { hookboxTokenBucket(key: string, rate: number): Promise<[number, number]> }
+  ).hookboxTokenBucket;
   return {
     async check(sourceId, perSecond) {
       let timer: NodeJS.Timeout | undefined;
@@ -51,7 +52,9 @@ export function createRateLimiter(redis: Redis, prefix: string, timeoutMs: numbe
             timer = setTimeout(() => reject(new Error("rate limit check timed out")), timeoutMs);
           }),
         ]);
-        return allowed === 1 ? { allowed: true } : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+        return allowed === 1
+          ? { allowed: true }
+          : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
       } catch {
         return { allowed: true };
       } finally {

@@ -44,7 +44,8 @@ export async function receiveWebhook(
   if (!verifier) return { kind: "unknown_source" };
 
   // Backpressure before any work: a cached count, not a Redis call.
-  if (deps.backlog.waiting() > deps.config.ingestMaxBacklog) return { kind: "backlogged", retryAfterSeconds: 10 };
+  if (deps.backlog.waiting() > deps.config.ingestMaxBacklog)
+    return { kind: "backlogged", retryAfterSeconds: 10 };
   if (source.rateLimitPerSecond !== null) {
     const decision = await deps.rateLimiter.check(source.id, source.rateLimitPerSecond);
     if (!decision.allowed) return { kind: "rate_limited", retryAfterSeconds: decision.retryAfterSeconds };

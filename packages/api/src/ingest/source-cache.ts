@@ -1,4 +1,12 @@
-import type { HandlerSpec, Scheme, SourceSecret, Sql, ValueRule } from "@hookbox/shared";
+import {
+  boundedQuery,
+  type HandlerSpec,
+  type Scheme,
+  type SourceSecret,
+  type Sql,
+  type ValueRule,
+} from "@hookbox/shared";
+import { INGEST_QUERY_TIMEOUT_MS } from "./persist.ts";
 
 /** What ingest needs to know about a source. */
 export interface IngestSource {
@@ -54,10 +62,13 @@ export function createSourceCache(sql: Sql, ttlMs = 2_000): SourceCache {
 }
 
 async function loadSource(sql: Sql, slug: string): Promise<IngestSource | null> {
-  const rows = await sql<IngestSource[]>`
+  const rows = await boundedQuery(
+    sql<IngestSource[]>`
     SELECT id, tenant_id AS "tenantId", slug, scheme, secrets, tolerance_seconds AS "toleranceSeconds",
            idempotency_rule AS "idempotencyRule", event_type_rule AS "eventTypeRule", handlers,
            max_body_bytes AS "maxBodyBytes", rate_limit_per_second AS "rateLimitPerSecond", active
-    FROM sources WHERE slug = ${slug} AND deleted_at IS NULL`;
+    FROM sources WHERE slug = ${slug} AND deleted_at IS NULL`,
+    INGEST_QUERY_TIMEOUT_MS,
+  );
   return rows[0] ?? null;
 }

@@ -37,6 +37,9 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
       connect_timeout: options.connectTimeoutSeconds ?? 2,
       idle_timeout: 60,
       max_lifetime: 60 * 30,
+      // Seconds before a failed connection is retried. postgres.js backs off up to 20 s by
+      // default, which keeps the pool (and every ingest) waiting long after Postgres is back.
+      backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
       onnotice: () => {},
       connection: {
         application_name: name,
@@ -73,5 +76,40 @@ export async function pingDatabase(sql: Sql): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Thrown by `boundedQuery` when Postgres did not answer in time (treated as unavailable). */
+export class QueryTimeoutError extends Error {
+  readonly code = "QUERY_TIMEOUT";
+  constructor(ms: number) {
+    super(`postgres did not answer within ${ms} ms`);
+    this.name = "QueryTimeoutError";
+  }
+}
+
+/**
+ * Runs a query with a client-side deadline. The server's statement_timeout does not help when
+ * the server is gone: postgres.js then keeps a query queued until it can reconnect, which would
+ * hold an ingest for as long as the outage lasts. On timeout the query is cancelled (a queued one
+ * is dropped, so it cannot commit after we answered 503).
+ */
+export async function boundedQuery<T>(
+  query: postgres.PendingQuery<T extends readonly postgres.MaybeRow[] ? T : never>,
+  ms: number,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return (await Promise.race([
+      query,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          query.cancel();
+          reject(new QueryTimeoutError(ms));
+        }, ms);
+      }),
+    ])) as T;
+  } finally {
+    clearTimeout(timer);
   }
 }

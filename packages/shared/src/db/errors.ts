@@ -19,6 +19,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 const NETWORK_CODES = new Set([
+  "QUERY_TIMEOUT",
   "ECONNREFUSED",
   "ECONNRESET",
   "ETIMEDOUT",

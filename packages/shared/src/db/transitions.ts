@@ -1,5 +1,5 @@
 import type { EventStatus } from "../domain.ts";
-import type { Sql } from "./client.ts";
+import { boundedQuery, type Sql } from "./client.ts";
 
 /**
  * The legal status moves of an event. Every status change goes through `transitionEvents`,
@@ -38,10 +38,11 @@ export async function transitionEvents(
   eventIds: readonly string[],
   transition: Transition,
   patch: TransitionPatch = {},
+  options: { timeoutMs?: number } = {},
 ): Promise<TransitionedEvent[]> {
   if (eventIds.length === 0) return [];
   const { from, to, newRun } = TRANSITIONS[transition];
-  return sql<TransitionedEvent[]>`
+  const query = sql<TransitionedEvent[]>`
     UPDATE events SET
       status = ${to},
       run = run + ${newRun ? 1 : 0},
@@ -54,6 +55,7 @@ export async function transitionEvents(
       AND status = ANY(${sql.array([...from])}::event_status[])
       ${patch.tenantId ? sql`AND tenant_id = ${patch.tenantId}` : sql``}
     RETURNING id, run, completed_at AS "completedAt"`;
+  return options.timeoutMs ? boundedQuery(query, options.timeoutMs) : query;
 }
 
 /** One event; returns the moved row, or null when it was not in a `from` status. */
@@ -62,7 +64,8 @@ export async function transitionEvent(
   eventId: string,
   transition: Transition,
   patch: TransitionPatch = {},
+  options: { timeoutMs?: number } = {},
 ): Promise<TransitionedEvent | null> {
-  const [row] = await transitionEvents(sql, [eventId], transition, patch);
+  const [row] = await transitionEvents(sql, [eventId], transition, patch, options);
   return row ?? null;
 }

@@ -22,7 +22,9 @@ export async function runJanitor(deps: WorkerDeps, now = new Date()): Promise<Ja
   const { sql } = deps;
   const batch = deps.config.janitorBatchSize;
   const cutoff = new Date(now.getTime() - deps.config.retentionDays * 86_400_000);
-  const rejectionCutoff = new Date(now.getTime() - Math.min(REJECTION_MAX_DAYS, deps.config.retentionDays) * 86_400_000);
+  const rejectionCutoff = new Date(
+    now.getTime() - Math.min(REJECTION_MAX_DAYS, deps.config.retentionDays) * 86_400_000,
+  );
   const result: JanitorResult = { events: 0, rejections: 0, batches: 0 };
   for (;;) {
     const deleted = await sql`
@@ -49,5 +51,9 @@ export async function runJanitor(deps: WorkerDeps, now = new Date()): Promise<Ja
 
 /** One schedule for all replicas (upsert is idempotent); BullMQ runs each occurrence once. */
 export async function scheduleJanitor(deps: WorkerDeps): Promise<void> {
-  await deps.maintenance.upsertJobScheduler("janitor", { every: deps.config.janitorIntervalMs }, { name: "janitor" });
+  await deps.maintenance.upsertJobScheduler(
+    "janitor",
+    { every: deps.config.janitorIntervalMs },
+    { name: "janitor" },
+  );
 }

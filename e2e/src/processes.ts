@@ -1,0 +1,74 @@
+import { createTestRedis, TEST_ADMIN_KEY } from "@hookbox/shared/testing";
+import { FAST, type Spawned, spawnService } from "./stack.ts";
+
+export interface ProcessStack {
+  env: Record<string, string>;
+  api: Spawned;
+  base: string;
+  workers: Spawned[];
+  startWorker(extra?: Record<string, string>): Promise<Spawned>;
+  /** JSON call to the api with the admin key. */
+  call(method: string, path: string, body?: unknown): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+async function kill(p: Spawned, signal: NodeJS.Signals = "SIGKILL") {
+  if (p.child.exitCode === null && p.child.signalCode === null) {
+    p.child.kill(signal);
+    await p.exited;
+  }
+}
+
+/** A real api process (and workers on demand) on the given database, with a Redis prefix of its own. */
+export async function startProcessStack(
+  label: string,
+  databaseUrl: string,
+  overrides: Record<string, string> = {},
+): Promise<ProcessStack> {
+  const redis = await createTestRedis(label);
+  const env: Record<string, string> = {
+    NODE_ENV: "test",
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redis.prefix,
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    ALLOW_PRIVATE_DESTINATIONS: "true",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    WORKER_PORT: "0",
+    SHUTDOWN_GRACE_MS: "300",
+    ...FAST,
+    ...overrides,
+  };
+  const api = spawnService("api", env);
+  const port = await Promise.race([
+    api.ready,
+    api.exited.then((code) => {
+      throw new Error(`api exited with ${code}: ${api.output.join("\n")}`);
+    }),
+  ]);
+  const base = `http://127.0.0.1:${port}`;
+  const workers: Spawned[] = [];
+  return {
+    env,
+    api,
+    base,
+    workers,
+    async startWorker(extra = {}) {
+      const worker = spawnService("worker", { ...env, ...extra });
+      workers.push(worker);
+      await worker.ready;
+      return worker;
+    },
+    call: (method, path, body) =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, "content-type": "application/json" },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      }),
+    async stop() {
+      await Promise.all([api, ...workers].map((p) => kill(p)));
+      await redis.cleanup().catch(() => {});
+    },
+  };
+}
