@@ -1,4 +1,5 @@
 export { createWorkerDeps, type WorkerDeps } from "./deps.ts";
+export { runJanitor } from "./maintenance/janitor.ts";
 export { processEvent } from "./process-event.ts";
 export { reconcileOnce, startReconciler } from "./reconciler.ts";
 export { type RunningWorker, runWorker } from "./run.ts";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { type Config, parseConfig } from "../config/index.ts";
-import { createDatabase, type Database } from "../db/client.ts";
+import { createDatabase, type Database, warmUpDatabase } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 
 /**
@@ -101,6 +101,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const url = parsed.toString();
   const database = createDatabase(url, { max: 5, applicationName: name });
   await migrate(url);
+  await warmUpDatabase(database.sql);
   return {
     url,
     name,

@@ -1,0 +1,75 @@
+import { DEFAULT_TENANT_ID, uuidv7Floor } from "@hookbox/shared";
+import { runJanitor } from "@hookbox/worker";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createStack, type Stack, waitFor } from "../src/index.ts";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await createStack("retention", { RETENTION_DAYS: "30", JANITOR_BATCH_SIZE: "3" });
+});
+afterAll(() => stack?.close());
+
+const DAY = 86_400_000;
+
+it("deletes exactly the settled events older than the cutoff (with their attempts and alerts), in batches", async () => {
+  // The worker schedules the janitor (a BullMQ job scheduler) and its first run starts at once:
+  // let that one finish on the empty database, then call it directly on known data.
+  const worker = await stack.startWorker();
+  await waitFor(async () => ((await worker.deps.maintenance.getCompletedCount()) >= 1 ? true : undefined), {
+    what: "the scheduled janitor's first run",
+  });
+  const now = new Date();
+  const { id: sourceId } = await stack.createSource({ slug: "ret", scheme: "none", handlers: [] });
+  let seq = 0;
+  const insert = async (ageDays: number, status: string) => {
+    const at = new Date(now.getTime() - ageDays * DAY);
+    // A uuid v7 of that moment (the janitor finds candidates through the time-ordered id).
+    const id = `${uuidv7Floor(at).slice(0, 24)}${(++seq).toString(16).padStart(12, "0")}`;
+    await stack.sql`
+      INSERT INTO events (id, tenant_id, source_id, status, received_at, completed_at, headers, body, size)
+      VALUES (${id}, ${DEFAULT_TENANT_ID}, ${sourceId}, ${status}, ${at}, ${status === "completed" || status === "dead" ? at : null}, '{}', '\\x00', 1)`;
+    await stack.sql`
+      INSERT INTO attempts (tenant_id, event_id, handler, attempt, started_at, finished_at, outcome, duration_ms)
+      VALUES (${DEFAULT_TENANT_ID}, ${id}, 'log', 1, ${at}, ${at}, 'success', 1)`;
+    return id;
+  };
+  const old = [
+    ...(await Promise.all(Array.from({ length: 5 }, () => insert(31, "completed")))),
+    await insert(40, "dead"),
+    await insert(400, "completed"),
+  ];
+  await stack.sql`
+    INSERT INTO alerts (id, tenant_id, kind, event_id, message) VALUES (${uuidv7Floor(now)}, ${DEFAULT_TENANT_ID}, 'dead_letter', ${old[5] as string}, 'old')`;
+  const kept = [
+    await insert(29, "completed"),
+    await insert(1, "dead"),
+    await insert(45, "retrying"), // never delete what is not settled
+    await insert(45, "received"),
+  ];
+  await stack.sql`
+    INSERT INTO rejections (id, tenant_id, source_id, reason, received_at, size, headers)
+    VALUES (${uuidv7Floor(new Date(now.getTime() - 8 * DAY))}, ${DEFAULT_TENANT_ID}, ${sourceId}, 'signature_mismatch', ${new Date(now.getTime() - 8 * DAY)}, 1, '{}'),
+           (${uuidv7Floor(new Date(now.getTime() - DAY))}, ${DEFAULT_TENANT_ID}, ${sourceId}, 'signature_mismatch', ${new Date(now.getTime() - DAY)}, 1, '{}')`;
+
+  const result = await runJanitor(worker.deps, now);
+  expect(result.events).toBe(old.length);
+  expect(result.rejections).toBe(1);
+  expect(result.batches).toBeGreaterThanOrEqual(4); // 7 rows, 3 per DELETE, plus the rejection pass
+
+  const left = await stack.sql<
+    { id: string }[]
+  >`SELECT id FROM events WHERE source_id = ${sourceId} ORDER BY id`;
+  expect(left.map((r) => r.id).sort()).toEqual([...kept].sort());
+  const [attempts] = await stack.sql<
+    { n: number }[]
+  >`SELECT count(*)::int AS n FROM attempts WHERE event_id = ANY(${stack.sql.array(old)}::uuid[])`;
+  expect(attempts?.n).toBe(0);
+  const [alerts] = await stack.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM alerts`;
+  expect(alerts?.n).toBe(0);
+  const [rejections] = await stack.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM rejections`;
+  expect(rejections?.n).toBe(1);
+
+  // Scheduled once for all replicas, as a BullMQ job scheduler.
+  const schedulers = await worker.deps.maintenance.getJobSchedulers();
+  expect(schedulers.map((s) => s.key)).toContain("janitor");
+});
