@@ -80,15 +80,22 @@ describe("api SIGTERM under load", () => {
 
     let readyDuringGrace = 0;
     let signalled = false;
+    let signalledAt = 0;
+    let exitedAt = 0;
+    void stack.api.exited.then(() => {
+      exitedAt = Date.now();
+    });
+    // The load goes on after the signal, on keep-alive connections: the process must still exit.
     const results = await steadyLoad({
       base: stack.base,
       slug: "term",
       secret: "term-secret",
       perSecond: 100,
-      durationMs: 3_000,
+      durationMs: 5_000,
       onTick: async (t) => {
         if (t >= 1_000 && !signalled) {
           signalled = true;
+          signalledAt = Date.now();
           stack.api.child.kill("SIGTERM");
           await new Promise((r) => setTimeout(r, 100));
           readyDuringGrace = (await fetch(`${stack.base}/health/ready`)).status;
@@ -96,6 +103,7 @@ describe("api SIGTERM under load", () => {
       },
     });
     expect(await stack.api.exited).toBe(0);
+    expect(exitedAt - signalledAt).toBeLessThan(1_000 + 2_000); // grace + draining, while load went on
     expect(readyDuringGrace).toBe(503);
     const counts = tally(results);
     // Answers are 202 (before and during the grace period) or no answer at all (refused after close).

@@ -4,6 +4,7 @@ import { AppError, isDatabaseUnavailable } from "@hookbox/shared";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
+import { BULL_BOARD_PATH, bullBoardRoutes } from "./admin/bull-board.ts";
 import { alertRoutes } from "./alerts/routes.ts";
 import { apiKeyRoutes } from "./api-keys/routes.ts";
 import { type AuthEnv, requireAuth } from "./auth/middleware.ts";
@@ -25,6 +26,7 @@ export function createApp(deps: ApiDeps) {
   app.use(requestId());
   app.use(async (c, next) => {
     await next();
+    if (deps.state.draining) c.header("connection", "close");
     deps.metrics.httpRequests.inc({
       route: routePath(c),
       method: c.req.method,
@@ -33,6 +35,8 @@ export function createApp(deps: ApiDeps) {
   });
 
   app.route("/", healthRoutes(deps));
+  const board = bullBoardRoutes(deps);
+  if (board) app.route(BULL_BOARD_PATH, board);
   app.route("/", ingestRoutes(deps));
 
   app.use("/v1/*", requireAuth(deps));

@@ -10,6 +10,7 @@ import {
   type EventJob,
   type Logger,
   type Metrics,
+  QUEUE_STATES,
   type Sql,
 } from "@hookbox/shared";
 import type { Queue } from "bullmq";
@@ -38,8 +39,12 @@ export interface ApiDeps {
   logger: Logger;
   metrics: Metrics;
   now: () => number;
-  /** Set on SIGTERM: readiness answers 503 so load balancers stop sending. */
-  state: { shuttingDown: boolean };
+  /**
+   * `shuttingDown`: set on SIGTERM, readiness answers 503 so load balancers stop sending.
+   * `draining`: set when the listener closes, answers carry `Connection: close` so keep-alive
+   * clients let go (Node keeps serving requests on open keep-alive sockets otherwise).
+   */
+  state: { shuttingDown: boolean; draining: boolean };
   close(): Promise<void>;
 }
 
@@ -59,7 +64,7 @@ export function createApiDeps(
   });
   const maintenance = createMaintenanceQueue(redis, config.redisPrefix);
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
-  const metrics = createMetrics("api");
+  const metrics = createMetrics("api", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) });
   const hub = createCompletionHub(config.redisUrl, logger);
   const backlog = createBacklogGauge(queue);
   return {
@@ -77,7 +82,7 @@ export function createApiDeps(
     logger,
     metrics,
     now: overrides.now ?? Date.now,
-    state: { shuttingDown: false },
+    state: { shuttingDown: false, draining: false },
     async close() {
       backlog.stop();
       await hub.close();

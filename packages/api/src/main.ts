@@ -34,7 +34,8 @@ let stopping = false;
 /**
  * SIGTERM: readiness answers 503 at once; after SHUTDOWN_GRACE_MS (load balancers stop sending)
  * the listener closes (new connections refused), idle keep-alive sockets close, in-flight
- * requests finish, connections to Postgres and Redis close, exit 0.
+ * requests finish and their sockets close (`Connection: close`), connections to Postgres and
+ * Redis close, exit 0.
  */
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -42,8 +43,14 @@ async function shutdown(signal: string) {
   deps.state.shuttingDown = true;
   logger.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down: readiness off");
   await new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs));
+  deps.state.draining = true;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   if ("closeIdleConnections" in server) server.closeIdleConnections();
+  // A request still running after REQUEST_TIMEOUT_MS would have been cut anyway.
+  const force = setTimeout(() => {
+    if ("closeAllConnections" in server) server.closeAllConnections();
+  }, config.requestTimeoutMs);
+  force.unref();
   await closed;
   await deps.close();
   logger.info("stopped");

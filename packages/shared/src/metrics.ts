@@ -21,7 +21,16 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * Every metric Hookbox exports, on its own registry (tests create several apps in one process).
  * Labels are bounded: source slugs, handler names, outcomes; never event ids.
  */
-export function createMetrics(role: "api" | "worker") {
+/** Queue states reported by hookbox_queue_jobs. */
+export const QUEUE_STATES = ["waiting", "active", "delayed", "failed", "completed", "prioritized"] as const;
+
+export interface MetricsOptions {
+  /** Job counts by state of the events queue, read at scrape time (cached for `cacheMs`). */
+  queueCounts?: () => Promise<Record<string, number>>;
+  cacheMs?: number;
+}
+
+export function createMetrics(role: "api" | "worker", options: MetricsOptions = {}) {
   const registry = new Registry();
   registry.setDefaultLabels({ role });
   collectDefaultMetrics({ register: registry, prefix: "hookbox_" });
@@ -104,9 +113,26 @@ export function createMetrics(role: "api" | "worker") {
     }),
     queueJobs: new Gauge({
       name: "hookbox_queue_jobs",
-      help: "Jobs in the events queue by state, read from BullMQ at scrape time.",
+      help: "Jobs in the events queue by state, read from BullMQ at scrape time (short cache).",
       labelNames: ["state"] as const,
       registers: r,
+      collect: queueCollector(options),
     }),
+  };
+}
+
+function queueCollector(options: MetricsOptions) {
+  const { queueCounts, cacheMs = 2_000 } = options;
+  if (!queueCounts) return undefined;
+  let cached: { at: number; counts: Record<string, number> } | undefined;
+  return async function collect(this: Gauge<"state">) {
+    if (!cached || Date.now() - cached.at > cacheMs) {
+      try {
+        cached = { at: Date.now(), counts: await queueCounts() };
+      } catch {
+        return; // Redis away: report nothing rather than stale numbers as fresh
+      }
+    }
+    for (const state of QUEUE_STATES) this.set({ state }, cached.counts[state] ?? 0);
   };
 }

@@ -10,6 +10,7 @@ import {
   type EventJob,
   type Logger,
   type Metrics,
+  QUEUE_STATES,
   type RetryPolicy,
   type Sql,
 } from "@hookbox/shared";
@@ -71,7 +72,7 @@ export function createWorkerDeps(
     }),
     retry,
     logger,
-    metrics: createMetrics("worker"),
+    metrics: createMetrics("worker", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) }),
     async notifyAlert(alertId) {
       if (!config.slackAlertWebhookUrl) return;
       // A Slack failure never blocks processing: the job retries on its own schedule.

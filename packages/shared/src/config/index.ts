@@ -56,6 +56,10 @@ const EnvSchema = z
     JANITOR_INTERVAL_MS: int(3_600_000, 1000),
     /** Rows per janitor DELETE: short statements, short locks. */
     JANITOR_BATCH_SIZE: int(1_000, 1),
+    /** Bull Board password (user `admin`); defaults to ADMIN_API_KEY. */
+    BULL_BOARD_PASSWORD: z.string().min(12).optional(),
+    /** Bull Board without retry/remove/promote buttons. */
+    BULL_BOARD_READ_ONLY: bool,
     /** Node server timeouts (slow clients are cut after these). */
     REQUEST_TIMEOUT_MS: int(30_000, 1000),
     HEADERS_TIMEOUT_MS: int(10_000, 1000),
@@ -112,6 +116,8 @@ export interface Config {
   reconcileMinAgeMs: number;
   retentionDays: number;
   shutdownGraceMs: number;
+  bullBoardPassword: string | undefined;
+  bullBoardReadOnly: boolean;
   janitorIntervalMs: number;
   janitorBatchSize: number;
   allowPrivateDestinations: boolean;
@@ -163,6 +169,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       reconcileMinAgeMs: e.RECONCILE_MIN_AGE_MS,
       retentionDays: e.RETENTION_DAYS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      bullBoardPassword: e.BULL_BOARD_PASSWORD,
+      bullBoardReadOnly: e.BULL_BOARD_READ_ONLY,
       janitorIntervalMs: e.JANITOR_INTERVAL_MS,
       janitorBatchSize: e.JANITOR_BATCH_SIZE,
       allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS,
