@@ -16,6 +16,8 @@ import {
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { type BacklogGauge, createBacklogGauge } from "./ingest/backlog.ts";
+import { createEventEnqueuer, type EventEnqueuer } from "./ingest/enqueue.ts";
+import { createEventWriter, type EventWriter } from "./ingest/persist.ts";
 import { createRateLimiter, type RateLimiter } from "./ingest/rate-limit.ts";
 import { createRejectionRecorder, type RejectionRecorder } from "./ingest/record-rejection.ts";
 import { createSourceCache, type SourceCache } from "./ingest/source-cache.ts";
@@ -32,6 +34,8 @@ export interface ApiDeps {
   maintenance: Queue;
   sources: SourceCache;
   rejections: RejectionRecorder;
+  writer: EventWriter;
+  enqueuer: EventEnqueuer;
   backlog: BacklogGauge;
   rateLimiter: RateLimiter;
   /** Fans Redis completion messages out to SSE clients (connects on first use). */
@@ -67,6 +71,7 @@ export function createApiDeps(
   const metrics = createMetrics("api", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) });
   const hub = createCompletionHub(config.redisUrl, logger);
   const backlog = createBacklogGauge(queue);
+  const batching = { maxItems: config.ingestBatchMax, maxWaitMs: config.ingestBatchWaitMs };
   return {
     config,
     sql: database.sql,
@@ -76,6 +81,11 @@ export function createApiDeps(
     maintenance,
     sources: createSourceCache(database.sql),
     rejections: createRejectionRecorder({ sql: database.sql, logger, metrics }),
+    writer: createEventWriter(database.sql, batching),
+    enqueuer: createEventEnqueuer(
+      { sql: database.sql, queue },
+      { ...batching, timeoutMs: config.enqueueTimeoutMs },
+    ),
     backlog,
     rateLimiter: createRateLimiter(redis, config.redisPrefix, Math.min(config.enqueueTimeoutMs, 250)),
     hub,

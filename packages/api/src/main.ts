@@ -1,60 +1,11 @@
-import { serve } from "@hono/node-server";
-import { loadConfig, migrate, warmUpDatabase } from "@hookbox/shared";
-import { createApp } from "./app.ts";
-import { createApiDeps } from "./deps.ts";
+import cluster from "node:cluster";
+import { loadConfig } from "@hookbox/shared";
+import { runApiCluster } from "./cluster.ts";
+import { startApiServer } from "./server.ts";
 
 const config = loadConfig();
-const deps = createApiDeps(config);
-const { logger } = deps;
-
-await migrate(config.databaseUrl);
-await warmUpDatabase(deps.sql);
-
-const app = createApp(deps);
-const server = serve(
-  {
-    fetch: app.fetch,
-    port: config.port,
-    hostname: config.host,
-    serverOptions: {
-      // Seconds, not Node's 300 s default: a slow client cannot hold a socket for minutes.
-      requestTimeout: config.requestTimeoutMs,
-      headersTimeout: config.headersTimeoutMs,
-      // How often those timeouts are enforced (Node's default is 30 s).
-      connectionsCheckingInterval: 1_000,
-      keepAliveTimeout: 5_000,
-      // Larger headers answer 431 (10 000 headers or one 1 MB header included).
-      maxHeaderSize: 16 * 1024,
-    },
-  },
-  (info) => logger.info({ port: info.port, host: config.host }, "hookbox api listening"),
-);
-
-let stopping = false;
-/**
- * SIGTERM: readiness answers 503 at once; after SHUTDOWN_GRACE_MS (load balancers stop sending)
- * the listener closes (new connections refused), idle keep-alive sockets close, in-flight
- * requests finish and their sockets close (`Connection: close`), connections to Postgres and
- * Redis close, exit 0.
- */
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  deps.state.shuttingDown = true;
-  logger.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down: readiness off");
-  await new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs));
-  deps.state.draining = true;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  if ("closeIdleConnections" in server) server.closeIdleConnections();
-  // A request still running after REQUEST_TIMEOUT_MS would have been cut anyway.
-  const force = setTimeout(() => {
-    if ("closeAllConnections" in server) server.closeAllConnections();
-  }, config.requestTimeoutMs);
-  force.unref();
-  await closed;
-  await deps.close();
-  logger.info("stopped");
-  process.exit(0);
+if (config.apiProcesses > 1 && cluster.isPrimary) {
+  await runApiCluster(config);
+} else {
+  await startApiServer(config, { runMigrations: cluster.isPrimary });
 }
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));

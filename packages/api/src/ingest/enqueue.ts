@@ -1,34 +1,49 @@
-import { EVENT_JOB_NAME, type EventJob, type Sql, transitionEvent } from "@hookbox/shared";
+import { EVENT_JOB_NAME, type EventJob, type Sql, transitionEvents } from "@hookbox/shared";
 import type { Queue } from "bullmq";
+import { createBatcher } from "./batcher.ts";
 import { INGEST_QUERY_TIMEOUT_MS } from "./persist.ts";
 
+export type EnqueueResult = { queued: true } | { queued: false; error: unknown };
+
+export interface EventEnqueuer {
+  enqueue(eventId: string): Promise<EnqueueResult>;
+}
+
 /**
- * Adds the event's job (jobId = event id, so a second add is a no-op) and marks the row
- * `queued`. Bounded by `timeoutMs`: a slow or absent Redis leaves the row `received` for the
- * reconciler and never holds the sender's request.
+ * Adds the events' jobs (jobId = event id, so a second add is a no-op) with one `addBulk` per
+ * batch, bounded by `timeoutMs`: a slow or absent Redis leaves the rows `received` for the
+ * reconciler and never holds the sender's request. The `queued` mark is written after the
+ * answer (batched, guarded): the worker accepts `received` rows too, so nothing waits on it.
  */
-export async function enqueueEvent(
+export function createEventEnqueuer(
   deps: { sql: Sql; queue: Queue<EventJob> },
-  eventId: string,
-  timeoutMs: number,
-): Promise<{ queued: true } | { queued: false; error: unknown }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`enqueue timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    const add = deps.queue.add(EVENT_JOB_NAME, { eventId }, { jobId: eventId });
-    add.catch(() => {}); // it may still settle after the timeout
-    await Promise.race([add, timeout]);
-  } catch (error) {
-    return { queued: false, error };
-  } finally {
-    clearTimeout(timer);
-  }
-  // The job exists; if this update fails the reconciler finds a `received` row with a live job
-  // and only marks it. The worker also accepts `received`, so nothing waits on this.
-  await transitionEvent(deps.sql, eventId, "enqueue", {}, { timeoutMs: INGEST_QUERY_TIMEOUT_MS }).catch(
-    () => null,
-  );
-  return { queued: true };
+  options: { timeoutMs: number; maxItems: number; maxWaitMs: number },
+): EventEnqueuer {
+  const batcher = createBatcher<string, EnqueueResult>(async (ids) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const add = deps.queue.addBulk(
+        ids.map((eventId) => ({ name: EVENT_JOB_NAME, data: { eventId }, opts: { jobId: eventId } })),
+      );
+      add.catch(() => {}); // it may still settle after the timeout
+      await Promise.race([
+        add,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`enqueue timed out after ${options.timeoutMs} ms`)),
+            options.timeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      return ids.map(() => ({ queued: false, error }));
+    } finally {
+      clearTimeout(timer);
+    }
+    void transitionEvents(deps.sql, ids, "enqueue", {}, { timeoutMs: INGEST_QUERY_TIMEOUT_MS }).catch(
+      () => [],
+    );
+    return ids.map(() => ({ queued: true }) as const);
+  }, options);
+  return { enqueue: (eventId) => batcher.submit(eventId) };
 }

@@ -1,4 +1,5 @@
-import { boundedQuery, type EventStatus, type Sql, uuidv7 } from "@hookbox/shared";
+import { boundedQuery, type EventStatus, isDatabaseUnavailable, type Sql, uuidv7 } from "@hookbox/shared";
+import { createBatcher } from "./batcher.ts";
 
 /** Ingest answers 503 rather than wait longer than this for Postgres. */
 export const INGEST_QUERY_TIMEOUT_MS = 2_000;
@@ -17,30 +18,78 @@ export type PersistResult =
   | { duplicate: false; id: string }
   | { duplicate: true; id: string; status: EventStatus };
 
+export interface EventWriter {
+  /** Resolves once this event's row is committed (or the existing row's id is known). */
+  persist(event: NewEvent): Promise<PersistResult>;
+}
+
 /**
- * Inserts the inbox row, or finds the one that already holds this idempotency key.
- * Concurrent identical deliveries all land on the unique index: one insert wins, the
- * others wait for its commit and read the winner.
+ * Group commit: concurrent ingests share one multi-row `INSERT … ON CONFLICT DO NOTHING
+ * RETURNING id` (plus, when some collided, one SELECT of the rows that hold their keys). Each
+ * request still answers only after its own row is committed and learns whether it was a
+ * duplicate, including duplicates within the same batch.
  */
-export async function persistEvent(sql: Sql, event: NewEvent): Promise<PersistResult> {
-  const id = uuidv7();
+export function createEventWriter(sql: Sql, options: { maxItems: number; maxWaitMs: number }): EventWriter {
+  const batcher = createBatcher<NewEvent, PersistResult>((events) => persistBatch(sql, events), options);
+  return { persist: (event) => batcher.submit(event) };
+}
+
+async function persistBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[]> {
+  try {
+    return await insertBatch(sql, events);
+  } catch (error) {
+    // One bad row must not fail its neighbours: retry them one by one (outages still fail fast).
+    if (events.length === 1 || isDatabaseUnavailable(error)) throw error;
+    return Promise.all(events.map((e) => insertBatch(sql, [e]).then((r) => r[0] as PersistResult)));
+  }
+}
+
+async function insertBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[]> {
+  const rows = events.map((e) => ({
+    id: uuidv7(),
+    tenant_id: e.tenantId,
+    source_id: e.sourceId,
+    idempotency_key: e.idempotencyKey,
+    event_type: e.eventType,
+    headers: e.headers,
+    body: e.body,
+    content_type: e.contentType,
+    size: e.body.length,
+  }));
   const inserted = await boundedQuery(
-    sql`
-    INSERT INTO events (id, tenant_id, source_id, idempotency_key, event_type, headers, body, content_type, size)
-    VALUES (${id}, ${event.tenantId}, ${event.sourceId}, ${event.idempotencyKey}, ${event.eventType},
-            ${sql.json(event.headers)}, ${event.body}, ${event.contentType}, ${event.body.length})
-    ON CONFLICT (source_id, idempotency_key) DO NOTHING
-    RETURNING id`,
+    sql<{ id: string }[]>`
+      INSERT INTO events ${sql(rows, "id", "tenant_id", "source_id", "idempotency_key", "event_type", "headers", "body", "content_type", "size")}
+      ON CONFLICT (source_id, idempotency_key) DO NOTHING
+      RETURNING id`,
     INGEST_QUERY_TIMEOUT_MS,
   );
-  if (inserted.length === 1) return { duplicate: false, id };
+  const stored = new Set(inserted.map((r) => r.id));
+  const results: (PersistResult | undefined)[] = rows.map((r) =>
+    stored.has(r.id) ? { duplicate: false, id: r.id } : undefined,
+  );
+  const collided = rows.filter((r) => !stored.has(r.id));
+  if (collided.length === 0) return results as PersistResult[];
+
+  // Keys already held by a row (an earlier delivery, or another one in this very batch).
   const existing = await boundedQuery(
-    sql<{ id: string; status: EventStatus }[]>`
-      SELECT id, status FROM events WHERE source_id = ${event.sourceId} AND idempotency_key = ${event.idempotencyKey}`,
+    sql<{ id: string; status: EventStatus; sourceId: string; key: string }[]>`
+      SELECT id, status, source_id AS "sourceId", idempotency_key AS key FROM events
+      WHERE (source_id, idempotency_key) IN (
+        SELECT * FROM unnest(${sql.array(collided.map((r) => r.source_id))}::uuid[],
+                             ${sql.array(collided.map((r) => r.idempotency_key as string))}::text[]))`,
     INGEST_QUERY_TIMEOUT_MS,
   );
-  const row = existing[0];
-  // The row that conflicted was deleted in between (retention): store this one after all.
-  if (!row) return persistEvent(sql, event);
-  return { duplicate: true, id: row.id, status: row.status };
+  const byKey = new Map(existing.map((e) => [`${e.sourceId}\u0000${e.key}`, e]));
+  const retry: number[] = [];
+  rows.forEach((r, i) => {
+    if (results[i]) return;
+    const hit = byKey.get(`${r.source_id}\u0000${r.idempotency_key}`);
+    if (hit) results[i] = { duplicate: true, id: hit.id, status: hit.status };
+    else retry.push(i); // the row that held the key was deleted in between (retention)
+  });
+  for (const i of retry) {
+    const [again] = await insertBatch(sql, [events[i] as NewEvent]);
+    results[i] = again;
+  }
+  return results as PersistResult[];
 }

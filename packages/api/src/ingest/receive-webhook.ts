@@ -1,8 +1,7 @@
 import { type EventStatus, isDatabaseUnavailable, type SourceSecret } from "@hookbox/shared";
 import { type RejectReason, verifierFor } from "../verify/index.ts";
 import { deriveValue, lazyJson, normalizeKey, normalizeType } from "./derive.ts";
-import { enqueueEvent } from "./enqueue.ts";
-import { persistEvent } from "./persist.ts";
+import type { PersistResult } from "./persist.ts";
 import { readBody } from "./read-body.ts";
 import { redactHeaders } from "./redact-headers.ts";
 import type { IngestDeps } from "./types.ts";
@@ -85,9 +84,9 @@ export async function receiveWebhook(
   const idempotencyRules = source.idempotencyRule ? [source.idempotencyRule] : verifier.idempotency;
   const typeRules = source.eventTypeRule ? [source.eventTypeRule] : verifier.eventType;
 
-  let persisted: Awaited<ReturnType<typeof persistEvent>>;
+  let persisted: PersistResult;
   try {
-    persisted = await persistEvent(deps.sql, {
+    persisted = await deps.writer.persist({
       tenantId: source.tenantId,
       sourceId: source.id,
       idempotencyKey: normalizeKey(deriveValue(idempotencyRules, request.headers, json)),
@@ -102,7 +101,7 @@ export async function receiveWebhook(
   }
   if (persisted.duplicate) return { kind: "duplicate", id: persisted.id, status: persisted.status };
 
-  const enqueued = await enqueueEvent(deps, persisted.id, deps.config.enqueueTimeoutMs);
+  const enqueued = await deps.enqueuer.enqueue(persisted.id);
   if (!enqueued.queued) {
     deps.metrics.enqueueFailures.inc();
     deps.logger.warn(

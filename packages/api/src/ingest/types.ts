@@ -1,14 +1,17 @@
-import type { Config, EventJob, Logger, Metrics, Sql } from "@hookbox/shared";
-import type { Queue } from "bullmq";
+import type { Config, Logger, Metrics } from "@hookbox/shared";
 import type { BacklogGauge } from "./backlog.ts";
+import type { EventEnqueuer } from "./enqueue.ts";
+import type { EventWriter } from "./persist.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { RejectionRecorder } from "./record-rejection.ts";
 import type { SourceCache } from "./source-cache.ts";
 
 export interface IngestDeps {
-  config: Pick<Config, "maxBodyBytes" | "enqueueTimeoutMs" | "ingestMaxBacklog">;
-  sql: Sql;
-  queue: Queue<EventJob>;
+  config: Pick<Config, "maxBodyBytes" | "ingestMaxBacklog">;
+  /** Group commit of inbox rows. */
+  writer: EventWriter;
+  /** Batched enqueue of their jobs. */
+  enqueuer: EventEnqueuer;
   sources: SourceCache;
   rejections: RejectionRecorder;
   backlog: BacklogGauge;

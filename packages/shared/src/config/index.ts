@@ -48,6 +48,11 @@ const EnvSchema = z
     MAX_BODY_BYTES: int(1_048_576, 1),
     /** 429 above this many waiting jobs. */
     INGEST_MAX_BACKLOG: int(100_000, 1),
+    /** Group commit: most deliveries in one INSERT / one addBulk, and the longest wait to fill one. */
+    INGEST_BATCH_MAX: int(256, 1),
+    INGEST_BATCH_WAIT_MS: int(1, 0),
+    /** api processes (node:cluster) sharing the port; 1 = no cluster. */
+    API_PROCESSES: int(1, 1),
     /** Longest time ingest waits for Redis before answering 202 `received`. */
     ENQUEUE_TIMEOUT_MS: int(500, 10),
     /** api: after SIGTERM, readiness answers 503 this long before the listener closes (load balancers notice). */
@@ -110,6 +115,9 @@ export interface Config {
   maxBodyBytes: number;
   ingestMaxBacklog: number;
   enqueueTimeoutMs: number;
+  ingestBatchMax: number;
+  ingestBatchWaitMs: number;
+  apiProcesses: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   reconcileIntervalMs: number;
@@ -163,6 +171,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       maxBodyBytes: e.MAX_BODY_BYTES,
       ingestMaxBacklog: e.INGEST_MAX_BACKLOG,
       enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+      ingestBatchMax: e.INGEST_BATCH_MAX,
+      ingestBatchWaitMs: e.INGEST_BATCH_WAIT_MS,
+      apiProcesses: e.API_PROCESSES,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,

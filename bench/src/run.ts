@@ -1,0 +1,402 @@
+// pnpm bench — see bench/README.md. Everything targets 127.0.0.1, is bounded in time, and stops
+// by itself. BENCH_SMOKE=1 runs the same steps with tiny durations and counts (CI).
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus } from "node:os";
+import {
+  createDatabase,
+  createEventsQueue,
+  createProducerRedis,
+  EVENT_JOB_NAME,
+  migrate,
+  uuidv7,
+  warmUpDatabase,
+} from "@hookbox/shared";
+import postgres from "postgres";
+import { type LoadResult, runLoad, type Service, sampleUsage, startService, type Usage } from "./procs.ts";
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === "object" && address ? address.port : 0;
+}
+
+const env = process.env;
+const SMOKE = env.BENCH_SMOKE === "1";
+const SECONDS = Number(env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
+const REPS = Number(env.BENCH_REPS ?? (SMOKE ? 1 : 3));
+const CONNECTIONS = (env.BENCH_CONNECTIONS ?? "64,256").split(",").map(Number);
+const API_PROCESSES = Number(env.BENCH_API_PROCESSES ?? 2);
+const WORKERS = Number(env.BENCH_WORKERS ?? 1);
+const WORKER_CONCURRENCY = env.BENCH_WORKER_CONCURRENCY ?? "64";
+const BACKLOG = Number(env.BENCH_BACKLOG ?? (SMOKE ? 2_000 : 100_000));
+const STEADY_RATE = Number(env.BENCH_STEADY_RATE ?? (SMOKE ? 200 : 2_000));
+const STEADY_SECONDS = Number(env.BENCH_STEADY_SECONDS ?? (SMOKE ? 3 : 10));
+const SECRET = "bench-secret-0123456789";
+const ADMIN = "bench-admin-key-0123456789abcdef0123456789";
+const root = new URL("../../", import.meta.url).pathname;
+const log = (...a: unknown[]) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+// 1. A fresh database and Redis prefix of its own.
+const baseUrl = env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const tag = `${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
+const dbName = `hookbox_bench_${tag}`;
+const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`CREATE DATABASE ${dbName}`);
+const dbUrlObj = new URL(baseUrl);
+dbUrlObj.pathname = `/${dbName}`;
+const dbUrl = dbUrlObj.toString();
+await migrate(dbUrl);
+const db = createDatabase(dbUrl, { max: 4, statementTimeoutMs: 0 });
+await warmUpDatabase(db.sql);
+const { sql } = db;
+await sql`CREATE TABLE bench_naive_events (LIKE events INCLUDING ALL)`;
+const prefix = `{bench-${tag}}`;
+const common = {
+  NODE_ENV: "production",
+  DATABASE_URL: dbUrl,
+  REDIS_URL: redisUrl,
+  REDIS_PREFIX: prefix,
+  ADMIN_API_KEY: ADMIN,
+  LOG_LEVEL: "warn",
+  HOST: "127.0.0.1",
+  INGEST_MAX_BACKLOG: "100000000",
+  RECONCILE_MIN_AGE_MS: "60000",
+};
+const services: Service[] = [];
+const start = async (name: string, args: string[], extra: Record<string, string>, healthPort?: number) => {
+  const s = startService(name, args, { ...common, ...extra }, healthPort);
+  services.push(s);
+  return { service: s, port: await s.ready };
+};
+const stopAll = async () => {
+  await Promise.all(services.map((s) => s.stop("SIGKILL")));
+};
+
+try {
+  // 2. Hookbox (api processes; workers start after the ingest runs) and the two references.
+  const apiPort = await freePort();
+  const hook = await start(
+    "api",
+    [`${root}packages/api/src/main.ts`],
+    { PORT: String(apiPort), API_PROCESSES: String(API_PROCESSES) },
+    apiPort,
+  );
+  const hookUrl = `http://127.0.0.1:${hook.port}`;
+  const created = await fetch(`${hookUrl}/v1/sources`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      slug: "bench",
+      scheme: "hmac-sha256",
+      secret: SECRET,
+      handlers: [{ name: "log", config: { level: "debug" } }],
+    }),
+  });
+  if (created.status !== 201) throw new Error(`create source: ${created.status} ${await created.text()}`);
+  await fetch(`${hookUrl}/v1/sources`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      slug: "steady",
+      scheme: "hmac-sha256",
+      secret: SECRET,
+      handlers: [{ name: "log", config: { level: "debug" } }],
+    }),
+  });
+  const bare = await start("bare", [`${root}bench/src/ref-cluster.ts`, `${root}bench/src/bare-server.ts`], {
+    PORT: String(await freePort()),
+    PROCESSES: String(API_PROCESSES),
+  });
+  const naive = await start(
+    "naive",
+    [`${root}bench/src/ref-cluster.ts`, `${root}bench/src/naive-server.ts`],
+    {
+      PORT: String(await freePort()),
+      PROCESSES: String(API_PROCESSES),
+      SOURCE_SLUG: "bench",
+      SOURCE_SECRET: SECRET,
+      REDIS_PREFIX: `{bench-naive-${tag}}`,
+    },
+  );
+  const targets = {
+    hookbox: `${hookUrl}/in/bench`,
+    bare: `http://127.0.0.1:${bare.port}/in/bench`,
+    naive: `http://127.0.0.1:${naive.port}/in/bench`,
+  };
+  const apiPids = () => [hook.service.child.pid as number];
+
+  // 3. Ingest: warm-up, then each target at each connection count, REPS times.
+  log(
+    `ingest: ${REPS} × ${CONNECTIONS.join("/")} connections × ${SECONDS} s; ${API_PROCESSES} api processes; ${cpus().length} cores`,
+  );
+  for (const url of Object.values(targets))
+    await runLoad({ url, connections: 64, durationSeconds: SMOKE ? 1 : 3, secret: SECRET });
+  type Run = {
+    target: string;
+    connections: number;
+    rep: number;
+    load: LoadResult;
+    usage: Record<string, Usage>;
+  };
+  const runs: Run[] = [];
+  for (let rep = 1; rep <= REPS; rep++) {
+    for (const connections of CONNECTIONS) {
+      for (const [target, url] of Object.entries(targets)) {
+        const sampler = sampleUsage({
+          api:
+            target === "hookbox"
+              ? apiPids
+              : () => [(target === "bare" ? bare : naive).service.child.pid as number],
+        });
+        const load = await runLoad({ url, connections, durationSeconds: SECONDS, secret: SECRET });
+        runs.push({ target, connections, rep, load, usage: sampler.stop() });
+        log(
+          `${target} @${connections} rep ${rep}: ${Math.round(load.acceptedPerSecond)}/s p50 ${load.latencyP50} ms p99 ${load.latencyP99} ms non2xx ${load.non2xx} errors ${load.errors}`,
+        );
+      }
+    }
+  }
+  const hookAccepted = runs.filter((r) => r.target === "hookbox").reduce((n, r) => n + r.load.ok2xx, 0);
+  const warmupRows = (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM events`)[0]?.n ?? 0;
+
+  // 4. Workers drain what ingest accepted (correctness: one row per accepted delivery, all completed).
+  const workers: { service: Service; port: number }[] = [];
+  const startWorkers = async () => {
+    for (let i = 0; i < WORKERS; i++) {
+      const port = await freePort();
+      workers.push(
+        await start(
+          `worker${i}`,
+          [`${root}packages/worker/src/main.ts`],
+          { WORKER_PORT: String(port), WORKER_CONCURRENCY },
+          port,
+        ),
+      );
+    }
+  };
+  const stopWorkers = async () => {
+    await Promise.all(workers.splice(0).map((w) => w.service.stop("SIGTERM")));
+  };
+  const workerPids = () => workers.map((w) => w.service.child.pid as number);
+  const waitCompleted = async (
+    where: postgres.PendingQuery<postgres.Row[]>,
+    expected: number,
+    timeoutMs: number,
+  ) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [row] = await sql<{ done: number; total: number }[]>`
+        SELECT count(*) FILTER (WHERE status = 'completed')::int AS done, count(*)::int AS total FROM events e WHERE ${where}`;
+      if ((row?.done ?? 0) >= expected) return row;
+      if (Date.now() > deadline)
+        throw new Error(`timed out: ${JSON.stringify(row)} of ${expected} completed`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  const benchSource = (await sql<{ id: string }[]>`SELECT id FROM sources WHERE slug = 'bench'`)[0]
+    ?.id as string;
+  await startWorkers();
+  log(`draining the ingest backlog (${warmupRows} rows)`);
+  const drained = await waitCompleted(sql`e.source_id = ${benchSource}`, warmupRows, 600_000);
+  const perKey =
+    (
+      await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM (SELECT idempotency_key FROM events GROUP BY 1 HAVING count(*) > 1) d`
+    )[0]?.n ?? -1;
+  // Accepted deliveries of the measured runs ⊆ rows (warm-up runs added rows too).
+  const correctness = {
+    accepted: hookAccepted,
+    rows: drained?.total ?? 0,
+    completed: drained?.done ?? 0,
+    keysWithTwoRows: perKey,
+  };
+  if (correctness.rows < hookAccepted || correctness.completed !== correctness.rows || perKey !== 0) {
+    throw new Error(`CORRECTNESS FAILED: ${JSON.stringify(correctness)}`);
+  }
+  log("correctness", correctness);
+
+  // 5. Processing: a BACKLOG-event backlog seeded directly (rows + jobs), then timed to drain.
+  await stopWorkers();
+  log(`seeding a ${BACKLOG}-event backlog`);
+  const seedSource = (
+    await sql<{ id: string; tenant_id: string }[]>`SELECT id, tenant_id FROM sources WHERE slug = 'steady'`
+  )[0];
+  if (!seedSource) throw new Error("no steady source");
+  const redis = createProducerRedis(redisUrl);
+  const queue = createEventsQueue(redis, prefix, { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 });
+  const body = Buffer.from(JSON.stringify({ type: "bench.backlog", padding: "x".repeat(950) }));
+  const seededIds: string[] = [];
+  for (let done = 0; done < BACKLOG; ) {
+    const n = Math.min(5_000, BACKLOG - done);
+    const rows = Array.from({ length: n }, () => ({
+      id: uuidv7(),
+      tenant_id: seedSource.tenant_id,
+      source_id: seedSource.id,
+      event_type: "bench.backlog",
+      headers: {},
+      body,
+      content_type: "application/json",
+      size: body.length,
+      status: "queued",
+    }));
+    await sql`INSERT INTO events ${sql(rows, "id", "tenant_id", "source_id", "event_type", "headers", "body", "content_type", "size", "status")}`;
+    await queue.addBulk(
+      rows.map((r) => ({ name: EVENT_JOB_NAME, data: { eventId: r.id }, opts: { jobId: r.id } })),
+    );
+    seededIds.push(...rows.map((r) => r.id));
+    done += n;
+  }
+  const drainSampler = sampleUsage({ worker: workerPids });
+  const drainStart = Date.now();
+  await startWorkers();
+  await waitCompleted(
+    sql`e.source_id = ${seedSource.id} AND e.event_type = 'bench.backlog'`,
+    BACKLOG,
+    900_000,
+  );
+  const drainSeconds = (Date.now() - drainStart) / 1000;
+  const drainUsage = drainSampler.stop();
+  log(
+    `backlog of ${BACKLOG} drained in ${drainSeconds.toFixed(1)} s = ${Math.round(BACKLOG / drainSeconds)}/s`,
+  );
+
+  // 6. Steady: a fixed offered rate through the api; ingest→completed from the rows.
+  const steadySampler = sampleUsage({ api: apiPids, worker: workerPids });
+  let maxWaiting = 0;
+  const waitingProbe = setInterval(async () => {
+    maxWaiting = Math.max(maxWaiting, await queue.getWaitingCount().catch(() => 0));
+  }, 250);
+  const steadyStart = new Date();
+  const steady = await runLoad({
+    url: `${hookUrl}/in/steady`,
+    connections: 64,
+    durationSeconds: STEADY_SECONDS,
+    secret: SECRET,
+    overallRate: STEADY_RATE,
+  });
+  clearInterval(waitingProbe);
+  const steadyWhere = sql`e.source_id = ${seedSource.id} AND e.event_type = 'bench.event' AND e.received_at >= ${steadyStart}`;
+  await waitCompleted(steadyWhere, steady.ok2xx, 120_000);
+  const steadyUsage = steadySampler.stop();
+  const [lat] = await sql<{ p50: number; p99: number }[]>`
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - received_at) * 1000) AS p50,
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - received_at) * 1000) AS p99
+    FROM events e WHERE ${steadyWhere}`;
+  log(
+    `steady ${STEADY_RATE}/s: accepted ${Math.round(steady.acceptedPerSecond)}/s, ingest→completed p50 ${lat?.p50?.toFixed(1)} ms p99 ${lat?.p99?.toFixed(1)} ms, max waiting ${maxWaiting}`,
+  );
+  await queue.close();
+  redis.disconnect();
+
+  // 7. Report.
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const rows: string[] = [];
+  const summary: Record<string, unknown>[] = [];
+  for (const connections of CONNECTIONS) {
+    for (const target of Object.keys(targets)) {
+      const rs = runs.filter((r) => r.target === target && r.connections === connections);
+      const rps = rs.map((r) => r.load.acceptedPerSecond);
+      const entry = {
+        target,
+        connections,
+        acceptedPerSecondMedian: Math.round(median(rps)),
+        acceptedPerSecondMin: Math.round(Math.min(...rps)),
+        acceptedPerSecondMax: Math.round(Math.max(...rps)),
+        p50Ms: median(rs.map((r) => r.load.latencyP50)),
+        p99Ms: median(rs.map((r) => r.load.latencyP99)),
+        non2xx: rs.reduce((n, r) => n + r.load.non2xx + r.load.errors + r.load.timeouts, 0),
+        apiCpuPercent: median(rs.map((r) => r.usage.api?.cpuPercent ?? 0)),
+        apiPeakRssMb: Math.max(...rs.map((r) => r.usage.api?.peakRssMb ?? 0)),
+      };
+      summary.push(entry);
+      rows.push(
+        `| ${target} | ${connections} | ${entry.acceptedPerSecondMedian} (${entry.acceptedPerSecondMin}–${entry.acceptedPerSecondMax}) | ${entry.p50Ms} | ${entry.p99Ms} | ${entry.non2xx} | ${entry.apiCpuPercent} % | ${entry.apiPeakRssMb} MB |`,
+      );
+    }
+  }
+  const ratios = CONNECTIONS.flatMap((connections) =>
+    Array.from({ length: REPS }, (_, i) => {
+      const get = (t: string) =>
+        runs.find((r) => r.target === t && r.connections === connections && r.rep === i + 1)?.load
+          .acceptedPerSecond ?? 0;
+      return {
+        connections,
+        rep: i + 1,
+        hookboxOverBare: +(get("hookbox") / get("bare")).toFixed(2),
+        hookboxOverNaive: +(get("hookbox") / get("naive")).toFixed(2),
+      };
+    }),
+  );
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    node: process.version,
+    date: new Date().toISOString(),
+  };
+  const md = [
+    `## Hookbox bench — ${machine.date.slice(0, 10)}`,
+    "",
+    `Machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}; load generator (autocannon) on the same machine; ${API_PROCESSES} api processes, ${WORKERS} worker process(es) × concurrency ${WORKER_CONCURRENCY}; ${SECONDS} s per run, ${REPS} repetitions, signed 1 KB JSON, unique keys.${SMOKE ? " **SMOKE RUN (tiny durations): figures are not meaningful.**" : ""}`,
+    "",
+    "| target | connections | accepted/s median (min–max) | p50 ms | p99 ms | non-2xx + errors | api CPU | api peak RSS |",
+    "|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    "| connections | rep | Hookbox / bare | Hookbox / naive |",
+    "|---|---|---|---|",
+    ...ratios.map((r) => `| ${r.connections} | ${r.rep} | ${r.hookboxOverBare} | ${r.hookboxOverNaive} |`),
+    "",
+    "| processing | figure |",
+    "|---|---|",
+    `| backlog of ${BACKLOG} events drained | ${drainSeconds.toFixed(1)} s = **${Math.round(BACKLOG / drainSeconds)} events/s** (worker CPU ${drainUsage.worker?.cpuPercent} %, peak RSS ${drainUsage.worker?.peakRssMb} MB) |`,
+    `| steady ${STEADY_RATE}/s offered for ${STEADY_SECONDS} s | accepted ${Math.round(steady.acceptedPerSecond)}/s; ingest→completed p50 **${lat?.p50?.toFixed(1)} ms**, p99 **${lat?.p99?.toFixed(1)} ms**; max waiting jobs ${maxWaiting} |`,
+    `| steady CPU / peak RSS | api ${steadyUsage.api?.cpuPercent} % / ${steadyUsage.api?.peakRssMb} MB · worker ${steadyUsage.worker?.cpuPercent} % / ${steadyUsage.worker?.peakRssMb} MB |`,
+    `| correctness | ${correctness.accepted} deliveries accepted in the measured runs; ${correctness.rows} rows (incl. warm-up), all completed; 0 keys with two rows |`,
+    "",
+  ].join("\n");
+  mkdirSync(`${root}bench/results`, { recursive: true });
+  const stamp = machine.date.replace(/[:.]/g, "-");
+  const name = `${SMOKE ? "smoke-" : ""}${stamp}`;
+  writeFileSync(`${root}bench/results/${name}.md`, md);
+  writeFileSync(
+    `${root}bench/results/${name}.json`,
+    JSON.stringify(
+      {
+        machine,
+        settings: {
+          SECONDS,
+          REPS,
+          CONNECTIONS,
+          API_PROCESSES,
+          WORKERS,
+          WORKER_CONCURRENCY,
+          BACKLOG,
+          STEADY_RATE,
+          STEADY_SECONDS,
+          SMOKE,
+        },
+        summary,
+        ratios,
+        runs,
+        drain: { events: BACKLOG, seconds: drainSeconds, usage: drainUsage },
+        steady: { load: steady, latency: lat, maxWaiting, usage: steadyUsage },
+        correctness,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`\n${md}`);
+  log(`written bench/results/${name}.md and .json`);
+} finally {
+  await stopAll();
+  await db.close();
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+}
+process.exit(0);

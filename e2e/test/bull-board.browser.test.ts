@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createStack, hmacSignature, type Stack, TEST_ADMIN_KEY } from "../src/index.ts";
+
+// Debian's chromium (CI installs it with apt; the test tool never downloads a browser).
+const CHROMIUM = "/usr/bin/chromium";
+const root = new URL("../../", import.meta.url).pathname;
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser && process.env.CI)
+  throw new Error(`${CHROMIUM} is required in CI (apt-get install chromium)`);
+
+let stack: Stack;
+let server: ReturnType<typeof serve>;
+let base: string;
+let jobId: string;
+
+beforeAll(async () => {
+  stack = await createStack("bull_board");
+  await stack.createSource({
+    slug: "board",
+    scheme: "hmac-sha256",
+    secret: "board-secret",
+    handlers: [{ name: "log" }],
+  });
+  // No worker: the job waits in the queue where the board shows it.
+  const body = JSON.stringify({ type: "board.demo" });
+  const res = await stack.app.request("/in/board", {
+    method: "POST",
+    headers: { "x-signature": hmacSignature("board-secret", body) },
+    body,
+  });
+  jobId = ((await res.json()) as { id: string }).id;
+  server = serve({ fetch: stack.app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise((r) => server.once("listening", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise<void>((r) => server?.close(() => r()));
+  await stack?.close();
+});
+
+it.skipIf(!haveBrowser)(
+  "Bull Board: 401 without credentials; with them it lists the events queue and the job",
+  async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const anonymous = await browser.newPage();
+      const denied = await anonymous.goto(`${base}/admin/queues`);
+      expect(denied?.status()).toBe(401);
+      expect(denied?.headers()["www-authenticate"]).toContain("Basic");
+
+      const context = await browser.newContext({
+        httpCredentials: { username: "admin", password: TEST_ADMIN_KEY },
+        viewport: { width: 1280, height: 800 },
+      });
+      const page = await context.newPage();
+      const failed: string[] = [];
+      page.on("response", (r) => {
+        if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+      });
+      const ok = await page.goto(`${base}/admin/queues`);
+      expect(ok?.status()).toBe(200);
+      await page.getByText("events", { exact: true }).first().waitFor({ timeout: 15_000 });
+      await page.getByText("maintenance", { exact: true }).first().waitFor();
+
+      await page.goto(`${base}/admin/queues/queue/events?status=waiting`);
+      await page.getByText(jobId).first().waitFor({ timeout: 15_000 });
+      mkdirSync(`${root}test-artifacts`, { recursive: true });
+      await page.screenshot({ path: `${root}test-artifacts/bull-board.png`, fullPage: false });
+      // Every asset and API call under the base path loaded behind the same basic auth.
+      expect(failed).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  },
+);

@@ -1,0 +1,64 @@
+import { serve } from "@hono/node-server";
+import { type Config, migrate, warmUpDatabase } from "@hookbox/shared";
+import { createApp } from "./app.ts";
+import { createApiDeps } from "./deps.ts";
+
+/**
+ * One api process: deps, app, HTTP server with timeouts in seconds, graceful shutdown.
+ * `runMigrations` is false in cluster workers (the primary migrated already).
+ */
+export async function startApiServer(config: Config, options: { runMigrations: boolean }): Promise<void> {
+  const deps = createApiDeps(config);
+  const { logger } = deps;
+  if (options.runMigrations) await migrate(config.databaseUrl);
+  await warmUpDatabase(deps.sql);
+
+  const app = createApp(deps);
+  const server = serve(
+    {
+      fetch: app.fetch,
+      port: config.port,
+      hostname: config.host,
+      serverOptions: {
+        // Seconds, not Node's 300 s default: a slow client cannot hold a socket for minutes.
+        requestTimeout: config.requestTimeoutMs,
+        headersTimeout: config.headersTimeoutMs,
+        // How often those timeouts are enforced (Node's default is 30 s).
+        connectionsCheckingInterval: 1_000,
+        keepAliveTimeout: 5_000,
+        // Larger headers answer 431 (10 000 headers or one 1 MB header included).
+        maxHeaderSize: 16 * 1024,
+      },
+    },
+    (info) => logger.info({ port: info.port, host: config.host, pid: process.pid }, "hookbox api listening"),
+  );
+
+  let stopping = false;
+  /**
+   * SIGTERM: readiness answers 503 at once; after SHUTDOWN_GRACE_MS (load balancers stop sending)
+   * the listener closes (new connections refused), idle keep-alive sockets close, in-flight
+   * requests finish and their sockets close (`Connection: close`), connections to Postgres and
+   * Redis close, exit 0.
+   */
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.state.shuttingDown = true;
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down: readiness off");
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs));
+    deps.state.draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if ("closeIdleConnections" in server) server.closeIdleConnections();
+    // A request still running after REQUEST_TIMEOUT_MS would have been cut anyway.
+    const force = setTimeout(() => {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+    }, config.requestTimeoutMs);
+    force.unref();
+    await closed;
+    await deps.close();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
