@@ -58,10 +58,13 @@ it.skipIf(!haveBrowser)(
       ],
     });
     try {
-      const anonymous = await browser.newPage();
-      const denied = await anonymous.goto(`${base}/admin/queues`);
-      expect(denied?.status()).toBe(401);
-      expect(denied?.headers()["www-authenticate"]).toContain("Basic");
+      // Without credentials: 401 with a Basic challenge (a page navigation would open the
+      // browser's login prompt, which headless Chromium turns into a navigation error).
+      const anonymous = await browser.newContext();
+      const denied = await anonymous.request.get(`${base}/admin/queues`);
+      expect(denied.status()).toBe(401);
+      expect(denied.headers()["www-authenticate"]).toContain("Basic");
+      expect((await anonymous.request.get(`${base}/admin/queues/api/queues`)).status()).toBe(401);
 
       const context = await browser.newContext({
         httpCredentials: { username: "admin", password: TEST_ADMIN_KEY },

@@ -3,13 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { DEFAULT_TENANT_ID, uuidv7 } from "@hookbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import {
-  createStack,
-  hmacSignature,
-  type Stack,
-  startReceiver,
-  waitForStatus,
-} from "../src/index.ts";
+import { createStack, hmacSignature, type Stack, startReceiver, waitForStatus } from "../src/index.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dashboard = JSON.parse(readFileSync(`${root}infra/grafana/dashboards/hookbox.json`, "utf8")) as {

@@ -62,6 +62,7 @@ it("a full run at debug level writes no secret, signature or API key to any log 
   await new Promise((r) => setTimeout(r, 300));
 
   const lines = [...stack.api.output, ...worker.output];
+  if (process.env.SHOW_LOGS) console.log(lines.join("\n"));
   expect(lines.length).toBeGreaterThan(10);
   expect(lines.some((l) => l.includes('"level":20'))).toBe(true); // debug lines were written
   const all = lines.join("\n");

@@ -25,13 +25,19 @@ export function createApp(deps: ApiDeps) {
 
   app.use(requestId());
   app.use(async (c, next) => {
+    const started = performance.now();
     await next();
     if (deps.state.draining) c.header("connection", "close");
-    deps.metrics.httpRequests.inc({
-      route: routePath(c),
-      method: c.req.method,
-      status: String(c.res.status),
-    });
+    const route = routePath(c);
+    deps.metrics.httpRequests.inc({ route, method: c.req.method, status: String(c.res.status) });
+    // Off the hot path unless asked for: one line per request at debug level, with its requestId.
+    if (deps.logger.isLevelEnabled("debug")) {
+      const ms = Math.round(performance.now() - started);
+      deps.logger.debug(
+        { requestId: c.get("requestId"), method: c.req.method, route, status: c.res.status, ms },
+        "request",
+      );
+    }
   });
 
   app.route("/", healthRoutes(deps));
@@ -64,6 +70,8 @@ export function createApp(deps: ApiDeps) {
   app.onError((error, c) => {
     const id = c.get("requestId");
     if (error instanceof AppError) return problemResponse(error, id);
+    // Hono's own answers (e.g. basic auth's 401 with WWW-Authenticate) keep their headers.
+    if (error instanceof HTTPException && error.res) return error.getResponse();
     if (error instanceof HTTPException && error.status < 500) {
       const code = error.status === 401 ? "unauthorized" : error.status === 413 ? "too_large" : "bad_request";
       return problemResponse(new AppError(code, error.message || "Bad request."), id);

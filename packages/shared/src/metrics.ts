@@ -127,10 +127,20 @@ function queueCollector(options: MetricsOptions) {
   let cached: { at: number; counts: Record<string, number> } | undefined;
   return async function collect(this: Gauge<"state">) {
     if (!cached || Date.now() - cached.at > cacheMs) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        cached = { at: Date.now(), counts: await queueCounts() };
+        // Never let a scrape hang on a Redis that does not answer.
+        const counts = await Promise.race([
+          queueCounts(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error("queue counts timed out")), 500);
+          }),
+        ]);
+        cached = { at: Date.now(), counts };
       } catch {
         return; // Redis away: report nothing rather than stale numbers as fresh
+      } finally {
+        clearTimeout(timer);
       }
     }
     for (const state of QUEUE_STATES) this.set({ state }, cached.counts[state] ?? 0);

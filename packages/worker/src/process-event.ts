@@ -43,6 +43,7 @@ export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessO
   if (failures.length === 0) {
     const done = await transitionEvent(deps.sql, eventId, "complete", { lastError: null });
     if (done?.completedAt) await settled(deps, event, "completed", done.completedAt);
+    log.debug({ handlers: pending.length }, "event completed");
     return "completed";
   }
 
