@@ -2,7 +2,6 @@ import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, isDatabaseUnavailable } from "@hookbox/shared";
 import { HTTPException } from "hono/http-exception";
-import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { BULL_BOARD_PATH, bullBoardRoutes } from "./admin/bull-board.ts";
 import { alertRoutes } from "./alerts/routes.ts";
@@ -13,6 +12,7 @@ import { eventRoutes } from "./events/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { registerPlainRoutes } from "./http/openapi-extra.ts";
 import { problemResponse } from "./http/problem.ts";
+import { requestIdMiddleware } from "./http/request-id.ts";
 import { validationHook } from "./http/validation.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { sourceRoutes } from "./sources/routes.ts";
@@ -23,7 +23,7 @@ import { tenantRoutes } from "./tenants/routes.ts";
 export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
 
-  app.use(requestId());
+  app.use(requestIdMiddleware);
   app.use(async (c, next) => {
     const started = performance.now();
     await next();

@@ -40,21 +40,3 @@ export async function claimEvent(sql: Sql, eventId: string): Promise<ClaimedEven
     FROM claimed c JOIN sources s ON s.id = c.source_id`;
   return rows[0] ?? null;
 }
-
-export interface AttemptRecord {
-  eventId: string;
-  tenantId: string;
-  handler: string;
-  attempt: number;
-  run: number;
-  startedAt: Date;
-  finishedAt: Date;
-  error: string | null;
-}
-
-export async function recordAttempt(sql: Sql, a: AttemptRecord): Promise<void> {
-  await sql`
-    INSERT INTO attempts (tenant_id, event_id, handler, attempt, run, started_at, finished_at, outcome, error, duration_ms)
-    VALUES (${a.tenantId}, ${a.eventId}, ${a.handler}, ${a.attempt}, ${a.run}, ${a.startedAt}, ${a.finishedAt},
-            ${a.error === null ? "success" : "error"}, ${a.error}, ${a.finishedAt.getTime() - a.startedAt.getTime()})`;
-}

@@ -1,4 +1,5 @@
 import {
+  type AttemptRow,
   type CompletionMessage,
   EventJobSchema,
   type HandlerName,
@@ -6,7 +7,7 @@ import {
   transitionEvent,
 } from "@hookbox/shared";
 import { type Job, UnrecoverableError } from "bullmq";
-import { type ClaimedEvent, claimEvent, recordAttempt } from "./claim-event.ts";
+import { type ClaimedEvent, claimEvent } from "./claim-event.ts";
 import type { WorkerDeps } from "./deps.ts";
 import { type HandlerEvent, PermanentError } from "./handlers/index.ts";
 import { publishCompletion } from "./publish-completion.ts";
@@ -35,13 +36,16 @@ export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessO
 
   const pending = event.handlers.filter((h) => !event.done.includes(h.name));
   const failures: { handler: string; error: Error }[] = [];
+  // Attempts are written with the settling transition: one statement per job, not one per handler.
+  const attempts: AttemptRow[] = [];
   for (const spec of pending) {
-    const error = await runHandler(deps, event, spec, log);
+    const { error, attempt } = await runHandler(deps, event, spec, log);
+    attempts.push(attempt);
     if (error) failures.push({ handler: spec.name, error });
   }
 
   if (failures.length === 0) {
-    const done = await transitionEvent(deps.sql, eventId, "complete", { lastError: null });
+    const done = await transitionEvent(deps.sql, eventId, "complete", { lastError: null }, { attempts });
     if (done?.completedAt) await settled(deps, event, "completed", done.completedAt);
     log.debug({ handlers: pending.length }, "event completed");
     return "completed";
@@ -55,7 +59,7 @@ export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessO
   const permanent = failures.every((f) => f.error instanceof PermanentError);
   if (permanent || job.attemptsMade + 1 >= attemptsAllowed) {
     // `dead` exactly once: the guarded transition lets only one caller through.
-    const dead = await killEvent(deps.sql, event, lastError);
+    const dead = await killEvent(deps.sql, event, lastError, attempts);
     if (dead) {
       log.warn({ lastError, alertId: dead.alertId }, "event dead-lettered");
       deps.metrics.deadEvents.inc({ source: event.source });
@@ -65,21 +69,24 @@ export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessO
     throw new UnrecoverableError(lastError);
   }
   const delayMs = retryDelayMs(job.attemptsMade + 1, deps.retry);
-  await transitionEvent(deps.sql, eventId, "retry", {
-    lastError,
-    nextAttemptAt: new Date(Date.now() + delayMs),
-  });
+  await transitionEvent(
+    deps.sql,
+    eventId,
+    "retry",
+    { lastError, nextAttemptAt: new Date(Date.now() + delayMs) },
+    { attempts },
+  );
   log.info({ lastError, delayMs }, "event will be retried");
   throw new RetryLaterError(lastError, delayMs);
 }
 
-/** Runs one handler and records its attempt; returns the error instead of throwing. */
+/** Runs one handler; returns its error (instead of throwing) and the attempt row to record. */
 async function runHandler(
   deps: WorkerDeps,
   event: ClaimedEvent,
   spec: HandlerSpec,
   logger: WorkerDeps["logger"],
-): Promise<Error | null> {
+): Promise<{ error: Error | null; attempt: AttemptRow }> {
   const name = spec.name as HandlerName;
   const handler = deps.handlers[name] as ((ctx: unknown) => Promise<void>) | undefined;
   const startedAt = new Date();
@@ -103,18 +110,22 @@ async function runHandler(
     { handler: spec.name, outcome },
     (finishedAt.getTime() - startedAt.getTime()) / 1000,
   );
-  await recordAttempt(deps.sql, {
-    eventId: event.id,
-    tenantId: event.tenantId,
-    handler: spec.name,
-    attempt: event.attemptCount,
-    run: event.run,
-    startedAt,
-    finishedAt,
-    error: error ? error.message.slice(0, 2000) : null,
-  });
   if (error) logger.info({ handler: spec.name, err: error.message }, "handler failed");
-  return error;
+  return {
+    error,
+    attempt: {
+      tenant_id: event.tenantId,
+      event_id: event.id,
+      handler: spec.name,
+      attempt: event.attemptCount,
+      run: event.run,
+      started_at: startedAt,
+      finished_at: finishedAt,
+      outcome,
+      error: error ? error.message.slice(0, 2000) : null,
+      duration_ms: finishedAt.getTime() - startedAt.getTime(),
+    },
+  };
 }
 
 function toHandlerEvent(event: ClaimedEvent): HandlerEvent {

@@ -1,4 +1,4 @@
-import { type Sql, transitionEvent, uuidv7 } from "@hookbox/shared";
+import { type AttemptRow, type Sql, transitionEvent, uuidv7 } from "@hookbox/shared";
 import type { ClaimedEvent } from "./claim-event.ts";
 
 /**
@@ -10,9 +10,10 @@ export async function killEvent(
   sql: Sql,
   event: ClaimedEvent,
   lastError: string,
+  attempts: readonly AttemptRow[],
 ): Promise<{ completedAt: Date; alertId: string } | null> {
   return sql.begin(async (tx) => {
-    const moved = await transitionEvent(tx as unknown as Sql, event.id, "kill", { lastError });
+    const moved = await transitionEvent(tx as unknown as Sql, event.id, "kill", { lastError }, { attempts });
     if (!moved?.completedAt) return null;
     const alertId = uuidv7();
     const message =

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ValueRule } from "@hookbox/shared";
+import type { RequestHeaders } from "./read-body.ts";
 
 /** JSON deeper than this is not parsed (it is still stored): parsers and serializers recurse. */
 const MAX_JSON_DEPTH = 64;
@@ -84,7 +85,7 @@ function readPath(value: unknown, path: string): unknown {
 /** The first value the rules find, as a string, or null. */
 export function deriveValue(
   rules: readonly ValueRule[],
-  headers: Headers,
+  headers: RequestHeaders,
   json: () => unknown,
 ): string | null {
   for (const rule of rules) {

@@ -11,9 +11,8 @@ export interface EventEnqueuer {
 
 /**
  * Adds the events' jobs (jobId = event id, so a second add is a no-op) with one `addBulk` per
- * batch, bounded by `timeoutMs`: a slow or absent Redis leaves the rows `received` for the
- * reconciler and never holds the sender's request. The `queued` mark is written after the
- * answer (batched, guarded): the worker accepts `received` rows too, so nothing waits on it.
+ * batch, bounded by `timeoutMs`: a slow or absent Redis moves the rows back to `received` for
+ * the reconciler and never holds the sender's request.
  */
 export function createEventEnqueuer(
   deps: { sql: Sql; queue: Queue<EventJob> },

@@ -45,8 +45,12 @@ async function persistBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult
 }
 
 async function insertBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[]> {
+  const now = new Date();
+  // Inserted as `queued`: the enqueue that follows moves a row back to `received` if it fails.
   const rows = events.map((e) => ({
     id: uuidv7(),
+    status: "queued",
+    queued_at: now,
     tenant_id: e.tenantId,
     source_id: e.sourceId,
     idempotency_key: e.idempotencyKey,
@@ -58,7 +62,7 @@ async function insertBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[
   }));
   const inserted = await boundedQuery(
     sql<{ id: string }[]>`
-      INSERT INTO events ${sql(rows, "id", "tenant_id", "source_id", "idempotency_key", "event_type", "headers", "body", "content_type", "size")}
+      INSERT INTO events ${sql(rows, "id", "status", "queued_at", "tenant_id", "source_id", "idempotency_key", "event_type", "headers", "body", "content_type", "size")}
       ON CONFLICT (source_id, idempotency_key) DO NOTHING
       RETURNING id`,
     INGEST_QUERY_TIMEOUT_MS,

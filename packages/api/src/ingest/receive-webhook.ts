@@ -2,7 +2,7 @@ import { type EventStatus, isDatabaseUnavailable, type SourceSecret } from "@hoo
 import { type RejectReason, verifierFor } from "../verify/index.ts";
 import { deriveValue, lazyJson, normalizeKey, normalizeType } from "./derive.ts";
 import type { PersistResult } from "./persist.ts";
-import { readBody } from "./read-body.ts";
+import type { Delivery } from "./read-body.ts";
 import { redactHeaders } from "./redact-headers.ts";
 import type { IngestDeps } from "./types.ts";
 
@@ -29,7 +29,7 @@ export function activeSecrets(secrets: readonly SourceSecret[], now: number): st
 export async function receiveWebhook(
   deps: IngestDeps,
   slug: string,
-  request: Request,
+  delivery: Delivery,
 ): Promise<ReceiveResult> {
   let source: Awaited<ReturnType<IngestDeps["sources"]["get"]>>;
   try {
@@ -51,9 +51,9 @@ export async function receiveWebhook(
   }
 
   const limit = source.maxBodyBytes ?? deps.config.maxBodyBytes;
-  const read = await readBody(request, limit);
+  const read = await delivery.readBody(limit);
   if (!read.ok) {
-    deps.rejections.record(source, "too_large", request.headers, read.seen);
+    deps.rejections.record(source, "too_large", delivery.headers, read.seen);
     return { kind: "too_large", limit };
   }
   const body = read.body;
@@ -61,14 +61,14 @@ export async function receiveWebhook(
   const now = deps.now();
   const secrets = activeSecrets(source.secrets, now);
   const verified = verifier.verify({
-    headers: request.headers,
+    headers: delivery.headers,
     body,
     secrets,
     toleranceSeconds: source.toleranceSeconds,
     now,
   });
   if (!verified.ok) {
-    deps.rejections.record(source, verified.reason, request.headers, body.length);
+    deps.rejections.record(source, verified.reason, delivery.headers, body.length);
     return { kind: "invalid_signature", reason: verified.reason };
   }
   if (secrets.length > 0) {
@@ -89,11 +89,11 @@ export async function receiveWebhook(
     persisted = await deps.writer.persist({
       tenantId: source.tenantId,
       sourceId: source.id,
-      idempotencyKey: normalizeKey(deriveValue(idempotencyRules, request.headers, json)),
-      eventType: normalizeType(deriveValue(typeRules, request.headers, json)),
-      headers: redactHeaders(request.headers),
+      idempotencyKey: normalizeKey(deriveValue(idempotencyRules, delivery.headers, json)),
+      eventType: normalizeType(deriveValue(typeRules, delivery.headers, json)),
+      headers: redactHeaders(delivery.headers),
       body,
-      contentType: request.headers.get("content-type"),
+      contentType: delivery.headers.get("content-type"),
     });
   } catch (error) {
     if (isDatabaseUnavailable(error)) return { kind: "unavailable", error };

@@ -1,4 +1,5 @@
 import { type Logger, type Metrics, type Sql, uuidv7 } from "@hookbox/shared";
+import type { RequestHeaders } from "./read-body.ts";
 import { redactHeaders } from "./redact-headers.ts";
 
 /**
@@ -22,7 +23,7 @@ export interface RejectionRecorder {
   record(
     source: { id: string; tenantId: string },
     reason: RejectionReason,
-    headers: Headers,
+    headers: RequestHeaders,
     size: number,
   ): void;
 }

@@ -1,3 +1,5 @@
+import type { RequestHeaders } from "./read-body.ts";
+
 /** Headers that carry credentials or signatures: never stored, logged or returned. */
 const SENSITIVE = new Set([
   "authorization",
@@ -21,7 +23,7 @@ export function isSensitiveHeader(name: string): boolean {
 }
 
 /** The request headers as a plain object, without sensitive ones. */
-export function redactHeaders(headers: Headers): Record<string, string> {
+export function redactHeaders(headers: RequestHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
     if (!SENSITIVE.has(name)) out[name] = value;

@@ -1,8 +1,10 @@
+import type { HttpBindings } from "@hono/node-server";
 import { AppError, type IngestResult } from "@hookbox/shared";
 import { Hono } from "hono";
 import type { AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
 import { problemResponse } from "../http/problem.ts";
+import { deliveryFromIncoming, deliveryFromRequest } from "./read-body.ts";
 import { receiveWebhook } from "./receive-webhook.ts";
 
 /** POST /in/:source — the way in. The answer is decided by one exhaustive switch. */
@@ -12,7 +14,10 @@ export function ingestRoutes(deps: ApiDeps) {
     const started = performance.now();
     const slug = c.req.param("source");
     const requestId = c.get("requestId");
-    const result = await receiveWebhook(deps, slug, c.req.raw);
+    // The server path reads Node's request directly; in-process calls come as a Fetch Request.
+    const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+    const delivery = incoming ? deliveryFromIncoming(incoming) : deliveryFromRequest(c.req.raw);
+    const result = await receiveWebhook(deps, slug, delivery);
     const observe = (label: string, resultName: IngestResult) => {
       deps.metrics.ingestRequests.inc({ source: label, result: resultName });
       deps.metrics.ingestDuration.observe({ result: resultName }, (performance.now() - started) / 1000);

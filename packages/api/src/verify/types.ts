@@ -1,8 +1,9 @@
 import type { ValueRule } from "@hookbox/shared";
+import type { RequestHeaders } from "../ingest/read-body.ts";
 
 export interface VerifyInput {
   /** Request headers (lower-cased names, as the Fetch API gives them). */
-  headers: Headers;
+  headers: RequestHeaders;
   /** The exact bytes received. */
   body: Buffer;
   /** Unexpired secrets, oldest first. */

@@ -6,8 +6,13 @@ import { boundedQuery, type Sql } from "./client.ts";
  * which updates only `WHERE status = ANY(from)`: an illegal or raced move changes nothing.
  */
 export const TRANSITIONS = {
-  /** ingest enqueued the job (or the reconciler did). */
+  /** the reconciler enqueued the job of a row ingest could not enqueue. */
   enqueue: { from: ["received"], to: "queued", newRun: false },
+  /**
+   * Ingest inserts rows as `queued` (saving an UPDATE per event on the hot path) and moves them
+   * back to `received` when the enqueue failed or timed out: the reconciler's to-do list.
+   */
+  unqueue: { from: ["queued"], to: "received", newRun: false },
   /** a worker picked the job up; `processing` is included for a job re-run after its worker died. */
   start: { from: ["received", "queued", "retrying", "processing"], to: "processing", newRun: false },
   retry: { from: ["processing"], to: "retrying", newRun: false },
@@ -26,6 +31,20 @@ export interface TransitionPatch {
   tenantId?: string;
 }
 
+/** An attempts row written in the same statement as the transition (one round trip per job). */
+export interface AttemptRow {
+  tenant_id: string;
+  event_id: string;
+  handler: string;
+  attempt: number;
+  run: number;
+  started_at: Date;
+  finished_at: Date;
+  outcome: "success" | "error";
+  error: string | null;
+  duration_ms: number;
+}
+
 export interface TransitionedEvent {
   id: string;
   run: number;
@@ -38,15 +57,22 @@ export async function transitionEvents(
   eventIds: readonly string[],
   transition: Transition,
   patch: TransitionPatch = {},
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; attempts?: readonly AttemptRow[] } = {},
 ): Promise<TransitionedEvent[]> {
   if (eventIds.length === 0) return [];
   const { from, to, newRun } = TRANSITIONS[transition];
+  const attempts = options.attempts ?? [];
+  const withAttempts =
+    attempts.length > 0
+      ? sql`WITH recorded AS (
+          INSERT INTO attempts ${sql(attempts as AttemptRow[], "tenant_id", "event_id", "handler", "attempt", "run", "started_at", "finished_at", "outcome", "error", "duration_ms")}
+        ) `
+      : sql``;
   const query = sql<TransitionedEvent[]>`
-    UPDATE events SET
+    ${withAttempts}UPDATE events SET
       status = ${to},
       run = run + ${newRun ? 1 : 0},
-      queued_at = CASE WHEN ${to} = 'queued' THEN now() ELSE queued_at END,
+      queued_at = CASE WHEN ${to} = 'queued' THEN now() WHEN ${to} = 'received' THEN NULL ELSE queued_at END,
       completed_at = CASE WHEN ${to} IN ('completed', 'dead') THEN now()
                           WHEN ${newRun} THEN NULL ELSE completed_at END,
       last_error = ${patch.lastError === undefined ? sql`last_error` : patch.lastError},
@@ -64,7 +90,7 @@ export async function transitionEvent(
   eventId: string,
   transition: Transition,
   patch: TransitionPatch = {},
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; attempts?: readonly AttemptRow[] } = {},
 ): Promise<TransitionedEvent | null> {
   const [row] = await transitionEvents(sql, [eventId], transition, patch, options);
   return row ?? null;

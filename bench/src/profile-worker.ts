@@ -1,0 +1,80 @@
+// Seeds a backlog and drains it with one worker under --cpu-prof (node bench/src/profile-worker.ts).
+import { spawn } from "node:child_process";
+import {
+  createDatabase,
+  createEventsQueue,
+  createProducerRedis,
+  DEFAULT_TENANT_ID,
+  EVENT_JOB_NAME,
+  migrate,
+  uuidv7,
+  warmUpDatabase,
+} from "@hookbox/shared";
+import postgres from "postgres";
+
+const N = Number(process.env.N ?? 20000);
+const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", { max: 1, onnotice: () => {} });
+const name = `hbprofw_${Date.now()}`;
+await admin.unsafe(`CREATE DATABASE ${name}`);
+const url = `postgres://postgres@127.0.0.1:5432/${name}`;
+await migrate(url);
+const db = createDatabase(url, { max: 2 });
+await warmUpDatabase(db.sql);
+const sql = db.sql;
+const [src] = await sql<
+  { id: string }[]
+>`INSERT INTO sources (id, tenant_id, slug, name, scheme, handlers) VALUES (${uuidv7()}, ${DEFAULT_TENANT_ID}, 'p', 'p', 'none', ${sql.json([{ name: "log", config: { level: "debug" } }])}) RETURNING id`;
+const prefix = `{profw-${Date.now()}}`;
+const redis = createProducerRedis("redis://127.0.0.1:6379");
+const queue = createEventsQueue(redis, prefix, { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60000 });
+const body = Buffer.from("x".repeat(1000));
+for (let done = 0; done < N; done += 5000) {
+  const rows = Array.from({ length: 5000 }, () => ({
+    id: uuidv7(),
+    tenant_id: DEFAULT_TENANT_ID,
+    source_id: src?.id,
+    headers: {},
+    body,
+    size: 1000,
+    status: "queued",
+  }));
+  await sql`INSERT INTO events ${sql(rows, "id", "tenant_id", "source_id", "headers", "body", "size", "status")}`;
+  await queue.addBulk(
+    rows.map((r) => ({ name: EVENT_JOB_NAME, data: { eventId: r.id }, opts: { jobId: r.id } })),
+  );
+}
+const started = Date.now();
+const worker = spawn(
+  process.execPath,
+  [
+    "--cpu-prof",
+    "--cpu-prof-dir=/tmp/profw",
+    new URL("../../packages/worker/src/main.ts", import.meta.url).pathname,
+  ],
+  {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: "warn",
+      WORKER_PORT: "0",
+      WORKER_CONCURRENCY: process.env.C ?? "64",
+      NODE_ENV: "test",
+    },
+    stdio: "inherit",
+  },
+);
+for (;;) {
+  const [r] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM events WHERE status = 'completed'`;
+  if ((r?.n ?? 0) >= N) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+console.log(`drained ${N} in ${(Date.now() - started) / 1000} s`);
+worker.kill("SIGTERM");
+await new Promise((r) => worker.once("exit", r));
+await queue.obliterate({ force: true }).catch(() => {});
+await queue.close();
+redis.disconnect();
+await db.close();
+await admin.unsafe(`DROP DATABASE ${name} WITH (FORCE)`);
+await admin.end();
