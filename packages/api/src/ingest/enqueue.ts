@@ -11,8 +11,9 @@ export interface EventEnqueuer {
 
 /**
  * Adds the events' jobs (jobId = event id, so a second add is a no-op) with one `addBulk` per
- * batch, bounded by `timeoutMs`: a slow or absent Redis moves the rows back to `received` for
- * the reconciler and never holds the sender's request.
+ * batch, bounded by `timeoutMs`. Rows were inserted as `queued`; when Redis is slow or away they
+ * are moved back to `received` (the reconciler's to-do list) and the sender still gets its 202
+ * within the timeout.
  */
 export function createEventEnqueuer(
   deps: { sql: Sql; queue: Queue<EventJob> },
@@ -35,13 +36,15 @@ export function createEventEnqueuer(
         }),
       ]);
     } catch (error) {
+      // Say what is true. If this update fails too, the reconciler still finds the rows: it
+      // checks the job of every unsettled row, `queued` ones included.
+      await transitionEvents(deps.sql, ids, "unqueue", {}, { timeoutMs: INGEST_QUERY_TIMEOUT_MS }).catch(
+        () => [],
+      );
       return ids.map(() => ({ queued: false, error }));
     } finally {
       clearTimeout(timer);
     }
-    void transitionEvents(deps.sql, ids, "enqueue", {}, { timeoutMs: INGEST_QUERY_TIMEOUT_MS }).catch(
-      () => [],
-    );
     return ids.map(() => ({ queued: true }) as const);
   }, options);
   return { enqueue: (eventId) => batcher.submit(eventId) };

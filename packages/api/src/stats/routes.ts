@@ -48,7 +48,9 @@ const route = createRoute({
 export async function computeStats(db: Sql, tenantId: string, since: Date, until: Date) {
   const [byStatus, bySource, topTypes, summary] = await db.begin(
     "isolation level repeatable read read only",
-    (sql) => {
+    async (sql) => {
+      // Aggregates over a long range may take longer than the ingest pool's 2 s statement timeout.
+      await sql`SET LOCAL statement_timeout = '30s'`;
       const from = sql`FROM events e JOIN sources s ON s.id = e.source_id WHERE ${eventFilterSql(sql as unknown as Sql, tenantId, { since, until })}`;
       return Promise.all([
         sql<
