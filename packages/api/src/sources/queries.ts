@@ -74,6 +74,20 @@ function isUniqueViolation(error: unknown): boolean {
   return code === UNIQUE_VIOLATION;
 }
 
+/** The API's source settings as table columns (the same mapping for create and update). */
+function settingColumns(
+  input: Partial<Omit<CreateSource, "slug" | "scheme" | "secret" | "handlers" | "name">>,
+) {
+  return {
+    toleranceSeconds: input.toleranceSeconds,
+    idempotencyRule: input.idempotency,
+    eventTypeRule: input.eventType,
+    maxBodyBytes: input.maxBodyBytes,
+    rateLimitPerSecond: input.rateLimitPerSecond,
+    active: input.active,
+  };
+}
+
 export async function createSource(
   db: Db,
   tenantId: string,
@@ -95,13 +109,8 @@ export async function createSource(
         name: input.name ?? input.slug,
         scheme,
         secrets,
-        toleranceSeconds: input.toleranceSeconds,
-        idempotencyRule: input.idempotency,
-        eventTypeRule: input.eventType,
+        ...settingColumns(input),
         handlers,
-        maxBodyBytes: input.maxBodyBytes,
-        rateLimitPerSecond: input.rateLimitPerSecond,
-        active: input.active,
       })
       .returning();
     if (!row) throw new Error("insert returned no row");
@@ -150,13 +159,8 @@ export async function updateSource(
       .set({
         slug: input.slug,
         name: input.name,
-        toleranceSeconds: input.toleranceSeconds,
-        idempotencyRule: input.idempotency,
-        eventTypeRule: input.eventType,
+        ...settingColumns(input),
         handlers,
-        maxBodyBytes: input.maxBodyBytes,
-        rateLimitPerSecond: input.rateLimitPerSecond,
-        active: input.active,
         updatedAt: new Date(),
       })
       .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)))
