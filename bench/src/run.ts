@@ -395,6 +395,17 @@ try {
   log(`written bench/results/${name}.md and .json`);
 } finally {
   await stopAll();
+  // Leave nothing behind: the database and both Redis prefixes.
+  const cleaner = createProducerRedis(redisUrl);
+  for (const pattern of [`${prefix}*`, `{bench-naive-${tag}}*`]) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await cleaner.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) await cleaner.unlink(...keys);
+    } while (cursor !== "0");
+  }
+  cleaner.disconnect();
   await db.close();
   await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();

@@ -99,10 +99,13 @@ export async function createStack(label: string, overrides: Record<string, strin
       return worker;
     },
     async close() {
-      await Promise.all(workers.map((w) => w.stop().catch(() => {})));
-      await api.close();
-      await redis.cleanup().catch(() => {});
-      await pg.drop();
+      try {
+        await Promise.all(workers.map((w) => w.stop().catch(() => {})));
+        await api.close().catch(() => {});
+        await redis.cleanup().catch(() => {});
+      } finally {
+        await pg.drop();
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createLogger } from "@hookbox/shared";
-import { TEST_ADMIN_KEY, testConfig } from "@hookbox/shared/testing";
+import { createTestRedis, TEST_ADMIN_KEY, testConfig } from "@hookbox/shared/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { createApiDeps } from "../src/deps.ts";
@@ -11,16 +11,14 @@ const DEAD_REDIS = "redis://127.0.0.1:1";
 
 const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {
-  for (const close of closers) await close();
+  for (const close of closers.reverse()) await close();
 });
 
 describe("Postgres unreachable", () => {
   it("ingest answers 503 problem+json with Retry-After, fast; readiness says postgres:false", async () => {
-    const config = testConfig({
-      databaseUrl: DEAD_PG,
-      redisUrl: "redis://127.0.0.1:6379",
-      redisPrefix: "{hbt_unavail}",
-    });
+    const redis = await createTestRedis("unavailable_pg");
+    closers.push(() => redis.cleanup());
+    const config = testConfig({ databaseUrl: DEAD_PG, redisUrl: redis.url, redisPrefix: redis.prefix });
     const deps = createApiDeps(config, { logger: createLogger("silent") });
     closers.push(() => deps.close());
     const app = createApp(deps);
