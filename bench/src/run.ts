@@ -8,6 +8,7 @@ import {
   createDatabase,
   createEventsQueue,
   createProducerRedis,
+  createWorkerRedis,
   EVENT_JOB_NAME,
   migrate,
   uuidv7,
@@ -396,7 +397,7 @@ try {
 } finally {
   await stopAll();
   // Leave nothing behind: the database and both Redis prefixes.
-  const cleaner = createProducerRedis(redisUrl);
+  const cleaner = createWorkerRedis(redisUrl); // queues commands until connected
   for (const pattern of [`${prefix}*`, `{bench-naive-${tag}}*`]) {
     let cursor = "0";
     do {
