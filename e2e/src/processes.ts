@@ -1,5 +1,5 @@
 import { createTestRedis, TEST_ADMIN_KEY } from "@hookbox/shared/testing";
-import { FAST, type Spawned, spawnService } from "./stack.ts";
+import { type Spawned, spawnService, testEnv } from "./stack.ts";
 
 export interface ProcessStack {
   env: Record<string, string>;
@@ -27,17 +27,8 @@ export async function startProcessStack(
 ): Promise<ProcessStack> {
   const redis = await createTestRedis(label);
   const env: Record<string, string> = {
-    NODE_ENV: "test",
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: redis.prefix,
-    ADMIN_API_KEY: TEST_ADMIN_KEY,
-    ALLOW_PRIVATE_DESTINATIONS: "true",
-    HOST: "127.0.0.1",
-    PORT: "0",
-    WORKER_PORT: "0",
+    ...testEnv(databaseUrl, redis),
     SHUTDOWN_GRACE_MS: "300",
-    ...FAST,
     ...overrides,
   };
   const api = spawnService("api", env);

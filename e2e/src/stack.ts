@@ -42,14 +42,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** An api (in-process) on its own database and Redis prefix; workers started on demand. */
-export async function createStack(label: string, overrides: Record<string, string> = {}): Promise<Stack> {
-  const pg = await createTestDatabase(label);
-  const redis = await createTestRedis(label);
-  const env = {
+/** The environment of a test's api and workers: its database, its Redis prefix, fast settings. */
+export function testEnv(databaseUrl: string, redis: { url: string; prefix: string }): Record<string, string> {
+  return {
     NODE_ENV: "test",
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-    DATABASE_URL: pg.url,
+    DATABASE_URL: databaseUrl,
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
     ADMIN_API_KEY: TEST_ADMIN_KEY,
@@ -58,9 +55,22 @@ export async function createStack(label: string, overrides: Record<string, strin
     PORT: "0",
     WORKER_PORT: "0",
     ...FAST,
+  };
+}
+
+/** An api (in-process) on its own database and Redis prefix; workers started on demand. */
+export async function createStack(label: string, overrides: Record<string, string> = {}): Promise<Stack> {
+  const pg = await createTestDatabase(label);
+  const redis = await createTestRedis(label);
+  const env: Record<string, string> = {
+    ...testEnv(pg.url, redis),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ...overrides,
   };
-  const config = testConfig({ databaseUrl: pg.url, redisUrl: env.REDIS_URL, redisPrefix: redis.prefix }, env);
+  const config = testConfig(
+    { databaseUrl: pg.url, redisUrl: env.REDIS_URL as string, redisPrefix: redis.prefix },
+    env,
+  );
   const api = createApiDeps(config, { logger: createLogger(config.logLevel, { service: "api" }) });
   await warmUpDatabase(api.sql); // as main.ts does before serving
   const app = createApp(api);
@@ -86,7 +96,7 @@ export async function createStack(label: string, overrides: Record<string, strin
     },
     async startWorker(workerOverrides = {}) {
       const workerConfig = testConfig(
-        { databaseUrl: pg.url, redisUrl: env.REDIS_URL, redisPrefix: redis.prefix },
+        { databaseUrl: pg.url, redisUrl: env.REDIS_URL as string, redisPrefix: redis.prefix },
         {
           ...env,
           ...workerOverrides,
