@@ -73,6 +73,12 @@ console.log(`drained ${N} in ${(Date.now() - started) / 1000} s`);
 worker.kill("SIGTERM");
 await new Promise((r) => worker.once("exit", r));
 await queue.obliterate({ force: true }).catch(() => {});
+for (let cursor = "0"; ; ) {
+  const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+  if (keys.length > 0) await redis.unlink(...keys);
+  cursor = next;
+  if (cursor === "0") break;
+}
 await queue.close();
 redis.disconnect();
 await db.close();
