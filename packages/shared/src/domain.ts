@@ -5,9 +5,6 @@
 export const EVENT_STATUSES = ["received", "queued", "processing", "retrying", "completed", "dead"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
-/** Statuses after which nothing more happens to an event (until a replay). */
-export const TERMINAL_STATUSES = ["completed", "dead"] as const satisfies readonly EventStatus[];
-
 export const ATTEMPT_OUTCOMES = ["success", "error"] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 

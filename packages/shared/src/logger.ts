@@ -3,6 +3,27 @@ import { type DestinationStream, type Logger, pino } from "pino";
 export type { Logger };
 
 /**
+ * Headers that carry credentials or signatures: never stored on an event, logged or returned.
+ * The one list both ingest (what it stores) and the logger (what it redacts) use.
+ */
+export const SENSITIVE_HEADERS: readonly string[] = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-signature",
+  "x-webhook-token",
+  "stripe-signature",
+  "x-hub-signature",
+  "x-hub-signature-256",
+  "x-shopify-hmac-sha256",
+  "x-slack-signature",
+  "webhook-signature",
+  "svix-signature",
+  "x-api-key",
+];
+
+/**
  * Paths that may carry a secret, a signature or a key. pino replaces them before a line is
  * written, so even a careless `logger.info({ headers })` cannot leak one.
  */
@@ -19,15 +40,8 @@ export const REDACT_PATHS = [
   "*.adminApiKey",
   "authorization",
   "*.authorization",
-  'headers["authorization"]',
-  'headers["x-signature"]',
-  'headers["x-webhook-token"]',
-  'headers["stripe-signature"]',
-  'headers["x-hub-signature-256"]',
-  'headers["x-shopify-hmac-sha256"]',
-  'headers["x-slack-signature"]',
-  'headers["webhook-signature"]',
-  "*.headers.authorization",
+  ...SENSITIVE_HEADERS.map((h) => `headers["${h}"]`),
+  ...SENSITIVE_HEADERS.map((h) => `*.headers["${h}"]`),
 ];
 
 /** pino JSON to stdout (or `destination`, e.g. a test's capture stream), with redaction. */

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCode } from "@hookbox/shared";
+import type { AppError } from "@hookbox/shared";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -20,8 +20,4 @@ export function problemResponse(
   const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE, ...extraHeaders };
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
   return new Response(JSON.stringify(body), { status: error.status, headers });
-}
-
-export function problem(code: ErrorCode, detail: string, requestId: string | undefined): Response {
-  return problemResponse(new AppError(code, detail), requestId);
 }
