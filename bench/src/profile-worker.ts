@@ -1,4 +1,5 @@
-// Seeds a backlog and drains it with one worker under --cpu-prof (node bench/src/profile-worker.ts).
+// Seeds a backlog and drains it with one worker under --cpu-prof (node bench/src/profile-worker.ts;
+// N events, C concurrency, PROF=0 without the profiler).
 import { spawn } from "node:child_process";
 import {
   createDatabase,
@@ -47,8 +48,7 @@ const started = Date.now();
 const worker = spawn(
   process.execPath,
   [
-    "--cpu-prof",
-    "--cpu-prof-dir=/tmp/profw",
+    ...(process.env.PROF === "0" ? [] : ["--cpu-prof", "--cpu-prof-dir=/tmp/profw"]),
     new URL("../../packages/worker/src/main.ts", import.meta.url).pathname,
   ],
   {

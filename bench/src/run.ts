@@ -262,8 +262,13 @@ try {
   );
   const drainSeconds = (Date.now() - drainStart) / 1000;
   const drainUsage = drainSampler.stop();
+  // Wall time above includes starting the worker processes; the rows say how fast they processed.
+  const [span] = await sql<{ seconds: number }[]>`
+    SELECT extract(epoch FROM max(completed_at) - min(started_at))::float8 AS seconds
+    FROM events e WHERE e.source_id = ${seedSource.id} AND e.event_type = 'bench.backlog'`;
+  const processSeconds = span?.seconds ?? drainSeconds;
   log(
-    `backlog of ${BACKLOG} drained in ${drainSeconds.toFixed(1)} s = ${Math.round(BACKLOG / drainSeconds)}/s`,
+    `backlog of ${BACKLOG} drained in ${drainSeconds.toFixed(1)} s wall (${Math.round(BACKLOG / drainSeconds)}/s), first start → last completion ${processSeconds.toFixed(1)} s = ${Math.round(BACKLOG / processSeconds)}/s`,
   );
 
   // 6. Steady: a fixed offered rate through the api; ingest→completed from the rows.
@@ -354,7 +359,7 @@ try {
     "",
     "| processing | figure |",
     "|---|---|",
-    `| backlog of ${BACKLOG} events drained | ${drainSeconds.toFixed(1)} s = **${Math.round(BACKLOG / drainSeconds)} events/s** (worker CPU ${drainUsage.worker?.cpuPercent} %, peak RSS ${drainUsage.worker?.peakRssMb} MB) |`,
+    `| backlog of ${BACKLOG} events drained | first start → last completion ${processSeconds.toFixed(1)} s = **${Math.round(BACKLOG / processSeconds)} events/s**; wall time with worker start-up ${drainSeconds.toFixed(1)} s = ${Math.round(BACKLOG / drainSeconds)}/s (worker CPU ${drainUsage.worker?.cpuPercent} %, peak RSS ${drainUsage.worker?.peakRssMb} MB) |`,
     `| steady ${STEADY_RATE}/s offered for ${STEADY_SECONDS} s | accepted ${Math.round(steady.acceptedPerSecond)}/s; ingest→completed p50 **${lat?.p50?.toFixed(1)} ms**, p99 **${lat?.p99?.toFixed(1)} ms**; max waiting jobs ${maxWaiting} |`,
     `| steady CPU / peak RSS | api ${steadyUsage.api?.cpuPercent} % / ${steadyUsage.api?.peakRssMb} MB · worker ${steadyUsage.worker?.cpuPercent} % / ${steadyUsage.worker?.peakRssMb} MB |`,
     `| correctness | ${correctness.accepted} deliveries accepted in the measured runs; ${correctness.rows} rows (incl. warm-up), all completed; 0 keys with two rows |`,
@@ -384,7 +389,7 @@ try {
         summary,
         ratios,
         runs,
-        drain: { events: BACKLOG, seconds: drainSeconds, usage: drainUsage },
+        drain: { events: BACKLOG, seconds: processSeconds, wallSeconds: drainSeconds, usage: drainUsage },
         steady: { load: steady, latency: lat, maxWaiting, usage: steadyUsage },
         correctness,
       },

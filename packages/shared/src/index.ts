@@ -1,4 +1,5 @@
 export { uuidv7 } from "uuidv7";
+export * from "./batcher.ts";
 export * from "./completion.ts";
 export * from "./config/index.ts";
 export * from "./db/client.ts";

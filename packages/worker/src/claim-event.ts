@@ -1,4 +1,11 @@
-import { type HandlerSpec, type Sql, TRANSITIONS } from "@hookbox/shared";
+import {
+  type BatcherOptions,
+  createBatcher,
+  type HandlerSpec,
+  isDatabaseUnavailable,
+  type Sql,
+  TRANSITIONS,
+} from "@hookbox/shared";
 
 export interface ClaimedEvent {
   id: string;
@@ -19,16 +26,17 @@ export interface ClaimedEvent {
 }
 
 /**
- * Load + mark processing in one statement. Returns null when the event is gone or already
- * settled (a duplicate job, or a job re-run after the event completed): nothing to do.
+ * Load + mark processing, for many events in one statement. Events that are gone or already
+ * settled (a duplicate job, or a job re-run after the event completed) are not returned.
  */
-export async function claimEvent(sql: Sql, eventId: string): Promise<ClaimedEvent | null> {
+export async function claimEvents(sql: Sql, eventIds: readonly string[]): Promise<ClaimedEvent[]> {
   const { from, to } = TRANSITIONS.start;
-  const rows = await sql<ClaimedEvent[]>`
+  return sql<ClaimedEvent[]>`
     WITH claimed AS (
       UPDATE events SET status = ${to}, started_at = coalesce(started_at, now()),
         attempt_count = attempt_count + 1, next_attempt_at = NULL
-      WHERE id = ${eventId} AND status = ANY(${sql.array([...from])}::event_status[])
+      WHERE id = ANY(${sql.array([...eventIds])}::uuid[])
+        AND status = ANY(${sql.array([...from])}::event_status[])
       RETURNING id, tenant_id, source_id, event_type, idempotency_key, attempt_count, run, received_at,
                 headers, body, content_type
     )
@@ -38,5 +46,46 @@ export async function claimEvent(sql: Sql, eventId: string): Promise<ClaimedEven
            coalesce((SELECT array_agg(DISTINCT a.handler) FROM attempts a
                      WHERE a.event_id = c.id AND a.run = c.run AND a.outcome = 'success'), '{}') AS done
     FROM claimed c JOIN sources s ON s.id = c.source_id`;
-  return rows[0] ?? null;
+}
+
+export interface EventClaimer {
+  /** This event, marked processing; null when there is nothing to do. */
+  claim(eventId: string): Promise<ClaimedEvent | null>;
+}
+
+/**
+ * Group claim: jobs a worker starts together share one statement (see `createBatcher`).
+ * Two jobs of the same event in one batch: the first gets the event, the other has nothing to do.
+ */
+export function createEventClaimer(sql: Sql, options: BatcherOptions): EventClaimer {
+  const batcher = createBatcher<string, ClaimedEvent | null | Error>(async (ids) => {
+    const unique = [...new Set(ids)];
+    const byId = new Map<string, ClaimedEvent | Error>();
+    try {
+      for (const row of await claimEvents(sql, unique)) byId.set(row.id, row);
+    } catch (error) {
+      // One bad id must not fail its neighbours: claim them one by one (outages still fail fast).
+      if (unique.length === 1 || isDatabaseUnavailable(error)) throw error;
+      await Promise.all(
+        unique.map((id) =>
+          claimEvents(sql, [id]).then(
+            ([row]) => row && byId.set(id, row),
+            (caught: unknown) => byId.set(id, caught instanceof Error ? caught : new Error(String(caught))),
+          ),
+        ),
+      );
+    }
+    return ids.map((id) => {
+      const result = byId.get(id) ?? null;
+      if (!(result instanceof Error)) byId.delete(id);
+      return result;
+    });
+  }, options);
+  return {
+    async claim(eventId) {
+      const result = await batcher.submit(eventId);
+      if (result instanceof Error) throw result;
+      return result;
+    },
+  };
 }

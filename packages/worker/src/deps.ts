@@ -16,7 +16,17 @@ import {
 } from "@hookbox/shared";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { createEventClaimer, type EventClaimer } from "./claim-event.ts";
 import { createHandlerRegistry, type HandlerRegistry } from "./handlers/index.ts";
+import { type CompletionPublisher, createCompletionPublisher } from "./publish-completion.ts";
+import { createEventCompleter, type EventCompleter } from "./settle.ts";
+
+/**
+ * Jobs that start (or finish) together share one statement. A batch goes out at the end of the
+ * event-loop turn, at most this many at a time per kind: under load the next batch gathers while
+ * the current ones run (a round trip per batch, not per job), and an idle worker adds no delay.
+ */
+const BATCH_FLUSHES_IN_FLIGHT = 2;
 
 export interface WorkerDeps {
   config: Config;
@@ -29,6 +39,11 @@ export interface WorkerDeps {
   /** Bulk replays and alert notifications. */
   maintenance: Queue;
   handlers: HandlerRegistry;
+  /** Load + mark processing, batched across concurrent jobs. */
+  claimer: EventClaimer;
+  /** Attempts + completed, batched across concurrent jobs. */
+  completer: EventCompleter;
+  publisher: CompletionPublisher;
   retry: RetryPolicy;
   logger: Logger;
   metrics: Metrics;
@@ -58,6 +73,7 @@ export function createWorkerDeps(
   const retry = retryPolicyOf(config);
   const queue = createEventsQueue(redis, config.redisPrefix, retry);
   const maintenance = createMaintenanceQueue(redis, config.redisPrefix);
+  const batching = { maxItems: config.workerConcurrency, maxWaitMs: 0, maxInFlight: BATCH_FLUSHES_IN_FLIGHT };
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-worker" });
   return {
     config,
@@ -70,6 +86,9 @@ export function createWorkerDeps(
       allowPrivateDestinations: config.allowPrivateDestinations,
       defaultTimeoutMs: config.forwardTimeoutMs,
     }),
+    claimer: createEventClaimer(database.sql, batching),
+    completer: createEventCompleter(database.sql, batching),
+    publisher: createCompletionPublisher(redis, batching),
     retry,
     logger,
     metrics: createMetrics("worker", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) }),

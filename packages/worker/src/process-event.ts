@@ -4,13 +4,13 @@ import {
   EventJobSchema,
   type HandlerName,
   type HandlerSpec,
+  type Logger,
   transitionEvent,
 } from "@hookbox/shared";
 import { type Job, UnrecoverableError } from "bullmq";
-import { type ClaimedEvent, claimEvent } from "./claim-event.ts";
+import type { ClaimedEvent } from "./claim-event.ts";
 import type { WorkerDeps } from "./deps.ts";
 import { type HandlerEvent, PermanentError } from "./handlers/index.ts";
-import { publishCompletion } from "./publish-completion.ts";
 import { RetryLaterError, retryDelayMs } from "./retry-policy.ts";
 import { killEvent } from "./settle.ts";
 
@@ -26,13 +26,15 @@ export type ProcessOutcome = "completed" | "skipped";
  */
 export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessOutcome> {
   const { eventId } = EventJobSchema.parse(job.data);
-  const event = await claimEvent(deps.sql, eventId);
-  const logger = deps.logger.child({ eventId, jobId: job.id });
+  const event = await deps.claimer.claim(eventId);
   if (!event) {
-    logger.debug("event already settled or gone; nothing to do");
+    deps.logger.debug({ eventId, jobId: job.id }, "event already settled or gone; nothing to do");
     return "skipped";
   }
-  const log = logger.child({ source: event.source, attempt: event.attemptCount });
+  // Child loggers cost (bindings are serialized and redacted): made only when something logs.
+  const log = lazyLogger(() =>
+    deps.logger.child({ eventId, jobId: job.id, source: event.source, attempt: event.attemptCount }),
+  );
 
   const pending = event.handlers.filter((h) => !event.done.includes(h.name));
   const failures: { handler: string; error: Error }[] = [];
@@ -45,9 +47,9 @@ export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessO
   }
 
   if (failures.length === 0) {
-    const done = await transitionEvent(deps.sql, eventId, "complete", { lastError: null }, { attempts });
+    const done = await deps.completer.complete(eventId, attempts);
     if (done?.completedAt) await settled(deps, event, "completed", done.completedAt);
-    log.debug({ handlers: pending.length }, "event completed");
+    if (deps.logger.isLevelEnabled("debug")) log().debug({ handlers: pending.length }, "event completed");
     return "completed";
   }
 
@@ -61,7 +63,7 @@ export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessO
     // `dead` exactly once: the guarded transition lets only one caller through.
     const dead = await killEvent(deps.sql, event, lastError, attempts);
     if (dead) {
-      log.warn({ lastError, alertId: dead.alertId }, "event dead-lettered");
+      log().warn({ lastError, alertId: dead.alertId }, "event dead-lettered");
       deps.metrics.deadEvents.inc({ source: event.source });
       await deps.notifyAlert(dead.alertId);
       await settled(deps, event, "dead", dead.completedAt);
@@ -76,7 +78,7 @@ export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessO
     { lastError, nextAttemptAt: new Date(Date.now() + delayMs) },
     { attempts },
   );
-  log.info({ lastError, delayMs }, "event will be retried");
+  log().info({ lastError, delayMs }, "event will be retried");
   throw new RetryLaterError(lastError, delayMs);
 }
 
@@ -85,7 +87,7 @@ async function runHandler(
   deps: WorkerDeps,
   event: ClaimedEvent,
   spec: HandlerSpec,
-  logger: WorkerDeps["logger"],
+  logger: () => Logger,
 ): Promise<{ error: Error | null; attempt: AttemptRow }> {
   const name = spec.name as HandlerName;
   const handler = deps.handlers[name] as ((ctx: unknown) => Promise<void>) | undefined;
@@ -98,7 +100,7 @@ async function runHandler(
       body: event.body,
       config: spec.config,
       signal: AbortSignal.timeout(HANDLER_HARD_TIMEOUT_MS),
-      logger: logger.child({ handler: spec.name }),
+      logger: handlerLogger(deps.logger, spec.name),
     });
   } catch (caught) {
     error = caught instanceof Error ? caught : new Error(String(caught));
@@ -110,7 +112,7 @@ async function runHandler(
     { handler: spec.name, outcome },
     (finishedAt.getTime() - startedAt.getTime()) / 1000,
   );
-  if (error) logger.info({ handler: spec.name, err: error.message }, "handler failed");
+  if (error) logger().info({ handler: spec.name, err: error.message }, "handler failed");
   return {
     error,
     attempt: {
@@ -164,7 +166,37 @@ async function settled(
     completedAt: completedAt.toISOString(),
     durationMs,
   };
-  await publishCompletion(deps.redis, message).catch((error: unknown) =>
-    deps.logger.warn({ eventId: event.id, err: error }, "completion publish failed (pub/sub is best effort)"),
-  );
+  await deps.publisher
+    .publish(message)
+    .catch((error: unknown) =>
+      deps.logger.warn(
+        { eventId: event.id, err: error },
+        "completion publish failed (pub/sub is best effort)",
+      ),
+    );
+}
+
+function lazyLogger(make: () => Logger): () => Logger {
+  let logger: Logger | undefined;
+  return () => {
+    logger ??= make();
+    return logger;
+  };
+}
+
+const handlerLoggers = new WeakMap<Logger, Map<string, Logger>>();
+
+/** One child logger per handler name, made once: per-event fields go into each log call. */
+function handlerLogger(parent: Logger, handler: string): Logger {
+  let byName = handlerLoggers.get(parent);
+  if (!byName) {
+    byName = new Map();
+    handlerLoggers.set(parent, byName);
+  }
+  let logger = byName.get(handler);
+  if (!logger) {
+    logger = parent.child({ handler });
+    byName.set(handler, logger);
+  }
+  return logger;
 }

@@ -1,5 +1,76 @@
-import { type AttemptRow, type Sql, transitionEvent, uuidv7 } from "@hookbox/shared";
+import {
+  type AttemptRow,
+  type BatcherOptions,
+  createBatcher,
+  isDatabaseUnavailable,
+  type Sql,
+  type TransitionedEvent,
+  transitionEvent,
+  transitionEvents,
+  uuidv7,
+} from "@hookbox/shared";
 import type { ClaimedEvent } from "./claim-event.ts";
+
+export interface EventCompleter {
+  /**
+   * processing → completed with this run's attempt rows; resolves once committed. Null when the
+   * event was not `processing` any more (another worker settled it).
+   */
+  complete(eventId: string, attempts: readonly AttemptRow[]): Promise<TransitionedEvent | null>;
+}
+
+/**
+ * Group settle: jobs that finish together share one statement (see `createBatcher`) that
+ * records their attempts and completes their rows; each job still finishes only after its own
+ * row is committed.
+ */
+export function createEventCompleter(sql: Sql, options: BatcherOptions): EventCompleter {
+  type Item = { eventId: string; attempts: readonly AttemptRow[] };
+  const completeAll = async (items: readonly Item[]) => {
+    const moved = await transitionEvents(
+      sql,
+      items.map((i) => i.eventId),
+      "complete",
+      { lastError: null },
+      { attempts: items.flatMap((i) => i.attempts) },
+    );
+    return new Map(moved.map((m) => [m.id, m]));
+  };
+  const batcher = createBatcher<Item, TransitionedEvent | null | Error>(async (items) => {
+    let byId: Map<string, TransitionedEvent | Error>;
+    try {
+      byId = await completeAll(items);
+    } catch (error) {
+      // One bad row must not fail its neighbours: settle them one by one (outages still fail fast).
+      if (items.length === 1 || isDatabaseUnavailable(error)) throw error;
+      byId = new Map();
+      await Promise.all(
+        items.map((item) =>
+          completeAll([item]).then(
+            (one) => {
+              for (const [id, m] of one) byId.set(id, m);
+            },
+            (caught: unknown) =>
+              byId.set(item.eventId, caught instanceof Error ? caught : new Error(String(caught))),
+          ),
+        ),
+      );
+    }
+    // The same event twice in one batch: only the first caller moved it.
+    return items.map((item) => {
+      const result = byId.get(item.eventId) ?? null;
+      if (!(result instanceof Error)) byId.delete(item.eventId);
+      return result;
+    });
+  }, options);
+  return {
+    async complete(eventId, attempts) {
+      const result = await batcher.submit({ eventId, attempts });
+      if (result instanceof Error) throw result;
+      return result;
+    },
+  };
+}
 
 /**
  * processing → dead, and its `dead_letter` alert, in one transaction: a worker that dies in

@@ -1,6 +1,5 @@
-import { EVENT_JOB_NAME, type EventJob, type Sql, transitionEvents } from "@hookbox/shared";
+import { createBatcher, EVENT_JOB_NAME, type EventJob, type Sql, transitionEvents } from "@hookbox/shared";
 import type { Queue } from "bullmq";
-import { createBatcher } from "./batcher.ts";
 import { INGEST_QUERY_TIMEOUT_MS } from "./persist.ts";
 
 export type EnqueueResult = { queued: true } | { queued: false; error: unknown };

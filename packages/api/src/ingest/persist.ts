@@ -1,5 +1,12 @@
-import { boundedQuery, type EventStatus, isDatabaseUnavailable, type Sql, uuidv7 } from "@hookbox/shared";
-import { createBatcher } from "./batcher.ts";
+import {
+  type BatcherOptions,
+  boundedQuery,
+  createBatcher,
+  type EventStatus,
+  isDatabaseUnavailable,
+  type Sql,
+  uuidv7,
+} from "@hookbox/shared";
 
 /** Ingest answers 503 rather than wait longer than this for Postgres. */
 export const INGEST_QUERY_TIMEOUT_MS = 2_000;
@@ -29,7 +36,7 @@ export interface EventWriter {
  * request still answers only after its own row is committed and learns whether it was a
  * duplicate, including duplicates within the same batch.
  */
-export function createEventWriter(sql: Sql, options: { maxItems: number; maxWaitMs: number }): EventWriter {
+export function createEventWriter(sql: Sql, options: BatcherOptions): EventWriter {
   const batcher = createBatcher<NewEvent, PersistResult>((events) => persistBatch(sql, events), options);
   return { persist: (event) => batcher.submit(event) };
 }

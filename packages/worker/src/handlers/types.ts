@@ -20,6 +20,7 @@ export interface HandlerContext<N extends HandlerName> {
   body: Buffer;
   config: HandlerConfig<N>;
   signal: AbortSignal;
+  /** Bound to the handler's name only: put the event's id (and what else matters) in each call. */
   logger: Logger;
 }
 

@@ -1,0 +1,86 @@
+/**
+ * Micro-batching: callers submit one item and await its own result; items submitted close
+ * together are handed to `flush` together. Used for group commit (one multi-row statement per
+ * batch), one `addBulk()` per batch, one pipeline per batch.
+ *
+ * - `maxItems`: a batch never holds more; a full batch goes out at once.
+ * - `maxWaitMs`: how long the first item of a batch waits for company (0: until the current
+ *   turn of the event loop ends, so items submitted in the same I/O phase share a batch).
+ * - `maxInFlight` (default unlimited): at most this many flushes run at a time. While at the
+ *   limit, items gather and go out as one batch when a flush finishes. This batches by itself
+ *   under load (the batch grows with the round-trip time) and adds no delay when idle.
+ */
+export interface Batcher<I, O> {
+  submit(item: I): Promise<O>;
+}
+
+export interface BatcherOptions {
+  maxItems: number;
+  maxWaitMs: number;
+  maxInFlight?: number;
+}
+
+export function createBatcher<I, O>(
+  flush: (items: I[]) => Promise<O[]>,
+  options: BatcherOptions,
+): Batcher<I, O> {
+  const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
+  let pending: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+  let scheduled: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  let inFlight = 0;
+
+  const cancelSchedule = () => {
+    if (scheduled === undefined) return;
+    if (options.maxWaitMs > 0) clearTimeout(scheduled as NodeJS.Timeout);
+    else clearImmediate(scheduled as NodeJS.Immediate);
+    scheduled = undefined;
+  };
+
+  const schedule = () => {
+    if (scheduled !== undefined || pending.length === 0) return;
+    scheduled = options.maxWaitMs > 0 ? setTimeout(run, options.maxWaitMs) : setImmediate(run);
+  };
+
+  const run = () => {
+    cancelSchedule();
+    if (pending.length === 0) return;
+    if (inFlight >= maxInFlight) return; // a finishing flush sends what gathered
+    const batch = pending.slice(0, options.maxItems);
+    pending = pending.slice(batch.length);
+    inFlight++;
+    const settle = () => {
+      inFlight--;
+      if (pending.length >= options.maxItems) run();
+      else schedule();
+    };
+    let out: Promise<O[]>;
+    try {
+      out = flush(batch.map((p) => p.item));
+    } catch (error) {
+      out = Promise.reject(error);
+    }
+    out.then(
+      (results) => {
+        batch.forEach((p, i) => {
+          p.resolve(results[i] as O);
+        });
+        settle();
+      },
+      (error: unknown) => {
+        for (const p of batch) p.reject(error);
+        settle();
+      },
+    );
+    if (pending.length > 0) schedule();
+  };
+
+  return {
+    submit(item) {
+      return new Promise<O>((resolve, reject) => {
+        pending.push({ item, resolve, reject });
+        if (pending.length >= options.maxItems) run();
+        else schedule();
+      });
+    },
+  };
+}
