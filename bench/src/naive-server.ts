@@ -2,19 +2,12 @@
 // No group commit, no batching; the same Postgres, Redis, body limit and source cache as Hookbox.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { serve } from "@hono/node-server";
-import {
-  createDatabase,
-  createEventsQueue,
-  createProducerRedis,
-  uuidv7,
-  warmUpDatabase,
-} from "@hookbox/shared";
+import { createEventsQueue, createPool, createProducerRedis, uuidv7, warmUpDatabase } from "@hookbox/shared";
 import { Hono } from "hono";
 
 const env = process.env;
-const database = createDatabase(env.DATABASE_URL as string, { max: 10 });
-await warmUpDatabase(database.sql);
-const { sql } = database;
+const sql = createPool(env.DATABASE_URL as string, { max: 10 });
+await warmUpDatabase(sql);
 const redis = createProducerRedis(env.REDIS_URL as string);
 const queue = createEventsQueue(redis, env.REDIS_PREFIX as string, {
   maxAttempts: 8,

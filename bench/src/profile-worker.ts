@@ -1,9 +1,10 @@
 // Seeds a backlog and drains it with one worker under --cpu-prof (node bench/src/profile-worker.ts;
 // N events, C concurrency, PROF=0 without the profiler).
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import {
-  createDatabase,
   createEventsQueue,
+  createPool,
   createProducerRedis,
   DEFAULT_TENANT_ID,
   EVENT_JOB_NAME,
@@ -19,9 +20,8 @@ const name = `hbprofw_${Date.now()}`;
 await admin.unsafe(`CREATE DATABASE ${name}`);
 const url = `postgres://postgres@127.0.0.1:5432/${name}`;
 await migrate(url);
-const db = createDatabase(url, { max: 2 });
-await warmUpDatabase(db.sql);
-const sql = db.sql;
+const sql = createPool(url, { max: 2 });
+await warmUpDatabase(sql);
 const [src] = await sql<
   { id: string }[]
 >`INSERT INTO sources (id, tenant_id, slug, name, scheme, handlers) VALUES (${uuidv7()}, ${DEFAULT_TENANT_ID}, 'p', 'p', 'none', ${sql.json([{ name: "log", config: { level: "debug" } }])}) RETURNING id`;
@@ -49,6 +49,7 @@ const worker = spawn(
   process.execPath,
   [
     ...(process.env.PROF === "0" ? [] : ["--cpu-prof", "--cpu-prof-dir=/tmp/profw"]),
+    ...(process.env.XARGS ? process.env.XARGS.split(" ") : []),
     new URL("../../packages/worker/src/main.ts", import.meta.url).pathname,
   ],
   {
@@ -69,7 +70,10 @@ for (;;) {
   if ((r?.n ?? 0) >= N) break;
   await new Promise((r) => setTimeout(r, 200));
 }
-console.log(`drained ${N} in ${(Date.now() - started) / 1000} s`);
+const hwm = readFileSync(`/proc/${worker.pid}/status`, "utf8").match(/VmHWM:\s+(\d+)/)?.[1];
+console.log(
+  `drained ${N} in ${(Date.now() - started) / 1000} s; worker peak RSS ${Math.round(Number(hwm) / 1024)} MB`,
+);
 worker.kill("SIGTERM");
 await new Promise((r) => worker.once("exit", r));
 await queue.obliterate({ force: true }).catch(() => {});
@@ -81,6 +85,6 @@ for (let cursor = "0"; ; ) {
 }
 await queue.close();
 redis.disconnect();
-await db.close();
+await sql.end();
 await admin.unsafe(`DROP DATABASE ${name} WITH (FORCE)`);
 await admin.end();

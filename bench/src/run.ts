@@ -1,12 +1,12 @@
 // pnpm bench — see bench/README.md. Everything targets 127.0.0.1, is bounded in time, and stops
 // by itself. BENCH_SMOKE=1 runs the same steps with tiny durations and counts (CI).
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus } from "node:os";
 import {
-  createDatabase,
   createEventsQueue,
+  createPool,
   createProducerRedis,
   createWorkerRedis,
   EVENT_JOB_NAME,
@@ -31,14 +31,21 @@ const SECONDS = Number(env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
 const REPS = Number(env.BENCH_REPS ?? (SMOKE ? 1 : 3));
 const CONNECTIONS = (env.BENCH_CONNECTIONS ?? "64,256").split(",").map(Number);
 const API_PROCESSES = Number(env.BENCH_API_PROCESSES ?? 2);
-const WORKERS = Number(env.BENCH_WORKERS ?? 1);
-const WORKER_CONCURRENCY = env.BENCH_WORKER_CONCURRENCY ?? "64";
+const WORKERS = Number(env.BENCH_WORKERS ?? 2);
+const WORKER_CONCURRENCY = env.BENCH_WORKER_CONCURRENCY ?? "128";
 const BACKLOG = Number(env.BENCH_BACKLOG ?? (SMOKE ? 2_000 : 100_000));
 const STEADY_RATE = Number(env.BENCH_STEADY_RATE ?? (SMOKE ? 200 : 2_000));
 const STEADY_SECONDS = Number(env.BENCH_STEADY_SECONDS ?? (SMOKE ? 3 : 10));
 const SECRET = "bench-secret-0123456789";
 const ADMIN = "bench-admin-key-0123456789abcdef0123456789";
 const root = new URL("../../", import.meta.url).pathname;
+/** The node flags of a package's `start` script: the bench runs the processes as `pnpm start` does. */
+const startFlags = (pkg: "api" | "worker"): string[] =>
+  (
+    JSON.parse(readFileSync(`${root}packages/${pkg}/package.json`, "utf8")) as { scripts: { start: string } }
+  ).scripts.start
+    .split(/\s+/)
+    .filter((arg) => arg.startsWith("--"));
 const log = (...a: unknown[]) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 // 1. A fresh database and Redis prefix of its own.
@@ -52,9 +59,8 @@ const dbUrlObj = new URL(baseUrl);
 dbUrlObj.pathname = `/${dbName}`;
 const dbUrl = dbUrlObj.toString();
 await migrate(dbUrl);
-const db = createDatabase(dbUrl, { max: 4, statementTimeoutMs: 0 });
-await warmUpDatabase(db.sql);
-const { sql } = db;
+const sql = createPool(dbUrl, { max: 4, statementTimeoutMs: 0 });
+await warmUpDatabase(sql);
 await sql`CREATE TABLE bench_naive_events (LIKE events INCLUDING ALL)`;
 const prefix = `{bench-${tag}}`;
 const common = {
@@ -83,7 +89,7 @@ try {
   const apiPort = await freePort();
   const hook = await start(
     "api",
-    [`${root}packages/api/src/main.ts`],
+    [...startFlags("api"), `${root}packages/api/src/main.ts`],
     { PORT: String(apiPort), API_PROCESSES: String(API_PROCESSES) },
     apiPort,
   );
@@ -109,13 +115,18 @@ try {
       handlers: [{ name: "log", config: { level: "debug" } }],
     }),
   });
-  const bare = await start("bare", [`${root}bench/src/ref-cluster.ts`, `${root}bench/src/bare-server.ts`], {
-    PORT: String(await freePort()),
-    PROCESSES: String(API_PROCESSES),
-  });
+  // The references run with the api's node flags too: like for like.
+  const bare = await start(
+    "bare",
+    [...startFlags("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/bare-server.ts`],
+    {
+      PORT: String(await freePort()),
+      PROCESSES: String(API_PROCESSES),
+    },
+  );
   const naive = await start(
     "naive",
-    [`${root}bench/src/ref-cluster.ts`, `${root}bench/src/naive-server.ts`],
+    [...startFlags("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/naive-server.ts`],
     {
       PORT: String(await freePort()),
       PROCESSES: String(API_PROCESSES),
@@ -173,7 +184,7 @@ try {
       workers.push(
         await start(
           `worker${i}`,
-          [`${root}packages/worker/src/main.ts`],
+          [...startFlags("worker"), `${root}packages/worker/src/main.ts`],
           { WORKER_PORT: String(port), WORKER_CONCURRENCY },
           port,
         ),
@@ -289,12 +300,16 @@ try {
   const steadyWhere = sql`e.source_id = ${seedSource.id} AND e.event_type = 'bench.event' AND e.received_at >= ${steadyStart}`;
   await waitCompleted(steadyWhere, steady.ok2xx, 120_000);
   const steadyUsage = steadySampler.stop();
-  const [lat] = await sql<{ p50: number; p99: number }[]>`
+  // Where the time goes: received → claimed by a worker (api, queue, pick-up) → completed.
+  const [lat] = await sql<{ p50: number; p99: number; pickupP50: number; pickupP99: number; runP50: number }[]>`
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - received_at) * 1000) AS p50,
-           percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - received_at) * 1000) AS p99
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - received_at) * 1000) AS p99,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - received_at) * 1000) AS "pickupP50",
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - received_at) * 1000) AS "pickupP99",
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at) * 1000) AS "runP50"
     FROM events e WHERE ${steadyWhere}`;
   log(
-    `steady ${STEADY_RATE}/s: accepted ${Math.round(steady.acceptedPerSecond)}/s, ingest→completed p50 ${lat?.p50?.toFixed(1)} ms p99 ${lat?.p99?.toFixed(1)} ms, max waiting ${maxWaiting}`,
+    `steady ${STEADY_RATE}/s: accepted ${Math.round(steady.acceptedPerSecond)}/s (http p50 ${steady.latencyP50} ms p99 ${steady.latencyP99} ms), ingest→completed p50 ${lat?.p50?.toFixed(1)} ms p99 ${lat?.p99?.toFixed(1)} ms (received→claimed p50 ${lat?.pickupP50?.toFixed(1)} p99 ${lat?.pickupP99?.toFixed(1)}, claimed→completed p50 ${lat?.runP50?.toFixed(1)}), max waiting ${maxWaiting}`,
   );
   await queue.close();
   redis.disconnect();
@@ -360,7 +375,7 @@ try {
     "| processing | figure |",
     "|---|---|",
     `| backlog of ${BACKLOG} events drained | first start → last completion ${processSeconds.toFixed(1)} s = **${Math.round(BACKLOG / processSeconds)} events/s**; wall time with worker start-up ${drainSeconds.toFixed(1)} s = ${Math.round(BACKLOG / drainSeconds)}/s (worker CPU ${drainUsage.worker?.cpuPercent} %, peak RSS ${drainUsage.worker?.peakRssMb} MB) |`,
-    `| steady ${STEADY_RATE}/s offered for ${STEADY_SECONDS} s | accepted ${Math.round(steady.acceptedPerSecond)}/s; ingest→completed p50 **${lat?.p50?.toFixed(1)} ms**, p99 **${lat?.p99?.toFixed(1)} ms**; max waiting jobs ${maxWaiting} |`,
+    `| steady ${STEADY_RATE}/s offered for ${STEADY_SECONDS} s | accepted ${Math.round(steady.acceptedPerSecond)}/s; ingest→completed p50 **${lat?.p50?.toFixed(1)} ms**, p99 **${lat?.p99?.toFixed(1)} ms** (received→claimed p50 ${lat?.pickupP50?.toFixed(1)} / p99 ${lat?.pickupP99?.toFixed(1)} ms, claimed→completed p50 ${lat?.runP50?.toFixed(1)} ms); max waiting jobs ${maxWaiting} |`,
     `| steady CPU / peak RSS | api ${steadyUsage.api?.cpuPercent} % / ${steadyUsage.api?.peakRssMb} MB · worker ${steadyUsage.worker?.cpuPercent} % / ${steadyUsage.worker?.peakRssMb} MB |`,
     `| correctness | ${correctness.accepted} deliveries accepted in the measured runs; ${correctness.rows} rows (incl. warm-up), all completed; 0 keys with two rows |`,
     "",
@@ -412,7 +427,7 @@ try {
     } while (cursor !== "0");
   }
   cleaner.disconnect();
-  await db.close();
+  await sql.end();
   await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();
 }

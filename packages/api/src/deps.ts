@@ -1,18 +1,17 @@
 import {
   type Config,
-  createDatabase,
   createEventsQueue,
   createLogger,
   createMaintenanceQueue,
   createMetrics,
   createProducerRedis,
-  type Db,
   type EventJob,
   type Logger,
   type Metrics,
   QUEUE_STATES,
   type Sql,
 } from "@hookbox/shared";
+import { createDatabase, type Db } from "@hookbox/shared/drizzle";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { type BacklogGauge, createBacklogGauge } from "./ingest/backlog.ts";

@@ -6,7 +6,6 @@ export * from "./db/client.ts";
 export * from "./db/errors.ts";
 export * from "./db/event-filter.ts";
 export * from "./db/migrate.ts";
-export * from "./db/schema/index.ts";
 export * from "./db/transitions.ts";
 export * from "./domain.ts";
 export * from "./errors.ts";

@@ -1,10 +1,10 @@
 import {
   type Config,
-  createDatabase,
   createEventsQueue,
   createLogger,
   createMaintenanceQueue,
   createMetrics,
+  createPool,
   createProducerRedis,
   createWorkerRedis,
   type EventJob,
@@ -64,8 +64,9 @@ export function createWorkerDeps(
   config: Config,
   overrides: Partial<Pick<WorkerDeps, "logger">> = {},
 ): WorkerDeps {
-  const database = createDatabase(config.databaseUrl, {
-    max: Math.max(config.databasePoolMax, Math.min(config.workerConcurrency, 20)),
+  // Claims and settles are batched, so a few connections carry any concurrency.
+  const sql = createPool(config.databaseUrl, {
+    max: config.databasePoolMax,
     applicationName: "hookbox-worker",
   });
   const workerRedis = createWorkerRedis(config.redisUrl);
@@ -77,7 +78,7 @@ export function createWorkerDeps(
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-worker" });
   return {
     config,
-    sql: database.sql,
+    sql,
     workerRedis,
     redis,
     queue,
@@ -86,8 +87,8 @@ export function createWorkerDeps(
       allowPrivateDestinations: config.allowPrivateDestinations,
       defaultTimeoutMs: config.forwardTimeoutMs,
     }),
-    claimer: createEventClaimer(database.sql, batching),
-    completer: createEventCompleter(database.sql, batching),
+    claimer: createEventClaimer(sql, batching),
+    completer: createEventCompleter(sql, batching),
     publisher: createCompletionPublisher(redis, batching),
     retry,
     logger,
@@ -104,7 +105,7 @@ export function createWorkerDeps(
       await queue.close().catch(() => {});
       workerRedis.disconnect();
       redis.disconnect();
-      await database.close();
+      await sql.end({ timeout: 5 });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { AppError, apiKeys, type Db, tenants, uuidv7 } from "@hookbox/shared";
+import { AppError, uuidv7 } from "@hookbox/shared";
+import { apiKeys, type Db, tenants } from "@hookbox/shared/drizzle";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import { hashKey } from "../auth/middleware.ts";
 

@@ -1,15 +1,13 @@
 import { randomBytes } from "node:crypto";
 import {
   AppError,
-  type Db,
   type HandlerSpec,
   parseHandlerSpec,
-  rejections,
   type Scheme,
   type SourceSecret,
-  sources,
   uuidv7,
 } from "@hookbox/shared";
+import { type Db, rejections, sources } from "@hookbox/shared/drizzle";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { CreateSource, RotateSecret, SourceView, UpdateSource } from "./schemas.ts";
 

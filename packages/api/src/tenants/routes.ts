@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { AppError, tenants, uuidv7 } from "@hookbox/shared";
+import { AppError, uuidv7 } from "@hookbox/shared";
+import { tenants } from "@hookbox/shared/drizzle";
 import { desc, lt } from "drizzle-orm";
 import type { Auth, AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";

@@ -1,22 +1,9 @@
-import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import * as schema from "./schema/index.ts";
 
 export type Sql = postgres.Sql;
-export type Db = PostgresJsDatabase<typeof schema>;
 
-export interface Database {
-  /** postgres.js client, for the few hot statements written as SQL. */
-  sql: Sql;
-  /** drizzle over the same pool. */
-  db: Db;
-  close(): Promise<void>;
-}
-
-export interface DatabaseOptions {
+export interface PoolOptions {
   max?: number;
-  /** Connections of the drizzle pool (management queries). */
-  drizzleMax?: number;
   /** Seconds to wait for a connection before the query fails (an outage must surface fast). */
   connectTimeoutSeconds?: number;
   /** Server-side statement timeout. */
@@ -25,38 +12,22 @@ export interface DatabaseOptions {
   applicationName?: string;
 }
 
-/**
- * Two pools: `sql` for the hot paths, with postgres.js's own (de)serialization of dates and
- * JSON, and a small one for drizzle. drizzle rewrites its client's date and JSON serializers
- * to pass values through untouched, which would break raw queries sharing that client.
- */
-export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
-  const client = (max: number, name: string) =>
-    postgres(url, {
-      max,
-      connect_timeout: options.connectTimeoutSeconds ?? 2,
-      idle_timeout: 60,
-      max_lifetime: 60 * 30,
-      // Seconds before a failed connection is retried. postgres.js backs off up to 20 s by
-      // default, which keeps the pool (and every ingest) waiting long after Postgres is back.
-      backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
-      onnotice: () => {},
-      connection: {
-        application_name: name,
-        statement_timeout: options.statementTimeoutMs ?? 5_000,
-      },
-    });
-  const name = options.applicationName ?? "hookbox";
-  const sql = client(options.max ?? 10, name);
-  const drizzleClient = client(options.drizzleMax ?? 4, `${name}-drizzle`);
-  const db = drizzle({ client: drizzleClient, schema });
-  return {
-    sql,
-    db,
-    close: async () => {
-      await Promise.all([sql.end({ timeout: 5 }), drizzleClient.end({ timeout: 5 })]);
+/** A postgres.js pool: every hot path (ingest, the worker) is written as SQL on one of these. */
+export function createPool(url: string, options: PoolOptions = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 2,
+    idle_timeout: 60,
+    max_lifetime: 60 * 30,
+    // Seconds before a failed connection is retried. postgres.js backs off up to 20 s by
+    // default, which keeps the pool (and every ingest) waiting long after Postgres is back.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
+    onnotice: () => {},
+    connection: {
+      application_name: options.applicationName ?? "hookbox",
+      statement_timeout: options.statementTimeoutMs ?? 5_000,
     },
-  };
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { drizzle } from "drizzle-orm/postgres-js";
-import { migrate as drizzleMigrate } from "drizzle-orm/postgres-js/migrator";
+// drizzle-orm/migrator only reads the migration files (it imports nothing else from drizzle).
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import postgres from "postgres";
 
 /** Arbitrary constant: the advisory lock every Hookbox process takes before migrating. */
@@ -11,7 +11,11 @@ export const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.me
 /**
  * Applies pending migrations. Several api and worker replicas start at once, so they
  * serialize on a session advisory lock; whoever comes second finds nothing left to do.
- * Uses a client of its own (drizzle alters the serializers of the client it is given).
+ * Uses a client of its own.
+ *
+ * The migrations are drizzle-kit's (`packages/shared/drizzle`), applied exactly as drizzle's
+ * own migrator does (same bookkeeping table, so `drizzle-kit migrate` and this agree), without
+ * loading drizzle-orm itself into the api and worker processes (see ../drizzle.ts).
  */
 export async function migrate(databaseUrl: string): Promise<void> {
   const sql = postgres(databaseUrl, { max: 2, connect_timeout: 10, onnotice: () => {} });
@@ -19,12 +23,37 @@ export async function migrate(databaseUrl: string): Promise<void> {
     const lock = await sql.reserve();
     try {
       await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-      await drizzleMigrate(drizzle({ client: sql }), { migrationsFolder });
+      await applyMigrations(lock);
     } finally {
       await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
       lock.release();
     }
   } finally {
     await sql.end({ timeout: 5 });
+  }
+}
+
+/** drizzle-orm's pg dialect `migrate()`, on postgres.js: every file newer than the last applied one. */
+async function applyMigrations(sql: postgres.ReservedSql): Promise<void> {
+  const migrations = readMigrationFiles({ migrationsFolder });
+  await sql`CREATE SCHEMA IF NOT EXISTS drizzle`;
+  await sql`CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (
+    id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`;
+  const [last] = await sql<{ created_at: string }[]>`
+    SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1`;
+  const pending = migrations.filter((m) => !last || Number(last.created_at) < m.folderMillis);
+  if (pending.length === 0) return;
+  // One transaction for all of them, like drizzle (a reserved connection has no sql.begin).
+  await sql`BEGIN`;
+  try {
+    for (const migration of pending) {
+      for (const statement of migration.sql) await sql.unsafe(statement);
+      await sql`INSERT INTO drizzle.__drizzle_migrations (hash, created_at)
+                VALUES (${migration.hash}, ${migration.folderMillis})`;
+    }
+    await sql`COMMIT`;
+  } catch (error) {
+    await sql`ROLLBACK`.catch(() => {});
+    throw error;
   }
 }

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { type Config, parseConfig } from "../config/index.ts";
-import { createDatabase, type Database, warmUpDatabase } from "../db/client.ts";
+import { warmUpDatabase } from "../db/client.ts";
+import { createDatabase, type Database } from "../db/drizzle.ts";
 import { migrate } from "../db/migrate.ts";
 
 /**
