@@ -301,7 +301,9 @@ try {
   await waitCompleted(steadyWhere, steady.ok2xx, 120_000);
   const steadyUsage = steadySampler.stop();
   // Where the time goes: received → claimed by a worker (api, queue, pick-up) → completed.
-  const [lat] = await sql<{ p50: number; p99: number; pickupP50: number; pickupP99: number; runP50: number }[]>`
+  const [lat] = await sql<
+    { p50: number; p99: number; pickupP50: number; pickupP99: number; runP50: number }[]
+  >`
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - received_at) * 1000) AS p50,
            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - received_at) * 1000) AS p99,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - received_at) * 1000) AS "pickupP50",
