@@ -9,7 +9,7 @@ describe("parseConfig", () => {
     expect(result.config).toMatchObject({
       port: 3000,
       workerPort: 3001,
-      workerConcurrency: 32,
+      workerConcurrency: 128,
       maxAttempts: 8,
       retryBaseDelayMs: 1000,
       retryMaxDelayMs: 3_600_000,

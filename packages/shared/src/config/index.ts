@@ -31,8 +31,11 @@ const EnvSchema = z
     WORKER_PORT: int(3001, 0),
     /** Bootstrap bearer key for `/v1` (tenant `default`). No default: required outside development. */
     ADMIN_API_KEY: z.string().min(32, "must be at least 32 characters").optional(),
-    /** Jobs one worker process runs at once. */
-    WORKER_CONCURRENCY: int(32, 1),
+    /**
+     * Jobs one worker process runs at once. Handlers wait on I/O and claims/settles are batched,
+     * so more jobs in flight mean bigger batches, not more Postgres connections.
+     */
+    WORKER_CONCURRENCY: int(128, 1),
     /** Attempts per event before it is dead-lettered. */
     MAX_ATTEMPTS: int(8, 1),
     /** Retry delay: min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2^(n-1)), full jitter. */
