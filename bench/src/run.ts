@@ -40,12 +40,21 @@ const SECRET = "bench-secret-0123456789";
 const ADMIN = "bench-admin-key-0123456789abcdef0123456789";
 const root = new URL("../../", import.meta.url).pathname;
 /** The node flags of a package's `start` script: the bench runs the processes as `pnpm start` does. */
-const startFlags = (pkg: "api" | "worker"): string[] =>
+const baseFlags = (pkg: "api" | "worker"): string[] =>
   (
     JSON.parse(readFileSync(`${root}packages/${pkg}/package.json`, "utf8")) as { scripts: { start: string } }
   ).scripts.start
     .split(/\s+/)
     .filter((arg) => arg.startsWith("--"));
+/** BENCH_PROFILE=1: every api and worker process writes a CPU profile (node --cpu-prof) on exit. */
+const PROFILE_DIR =
+  env.BENCH_PROFILE === "1"
+    ? `${root}bench/results/profiles-${new Date().toISOString().replace(/[:.]/g, "-")}`
+    : null;
+const startFlags = (pkg: "api" | "worker"): string[] => [
+  ...baseFlags(pkg),
+  ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}/${pkg}`] : []),
+];
 const log = (...a: unknown[]) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 // 1. A fresh database and Redis prefix of its own.
@@ -73,6 +82,7 @@ const common = {
   HOST: "127.0.0.1",
   INGEST_MAX_BACKLOG: "100000000",
   RECONCILE_MIN_AGE_MS: "60000",
+  SHUTDOWN_GRACE_MS: "0",
 };
 const services: Service[] = [];
 const start = async (name: string, args: string[], extra: Record<string, string>, healthPort?: number) => {
@@ -81,7 +91,8 @@ const start = async (name: string, args: string[], extra: Record<string, string>
   return { service: s, port: await s.ready };
 };
 const stopAll = async () => {
-  await Promise.all(services.map((s) => s.stop("SIGKILL")));
+  // A profiled process writes its profile only when it exits on its own (SIGTERM).
+  await Promise.all(services.map((s) => s.stop(PROFILE_DIR ? "SIGTERM" : "SIGKILL")));
 };
 
 try {
@@ -118,7 +129,7 @@ try {
   // The references run with the api's node flags too: like for like.
   const bare = await start(
     "bare",
-    [...startFlags("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/bare-server.ts`],
+    [...baseFlags("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/bare-server.ts`],
     {
       PORT: String(await freePort()),
       PROCESSES: String(API_PROCESSES),
@@ -126,7 +137,7 @@ try {
   );
   const naive = await start(
     "naive",
-    [...startFlags("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/naive-server.ts`],
+    [...baseFlags("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/naive-server.ts`],
     {
       PORT: String(await freePort()),
       PROCESSES: String(API_PROCESSES),

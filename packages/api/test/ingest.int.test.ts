@@ -33,6 +33,29 @@ describe("POST /in/:source — accepted", () => {
     expect(job?.data).toEqual({ eventId: answer.id });
   });
 
+  it("stores headers, keys and types with quotes, backslashes, braces and non-ASCII exactly (batched together)", async () => {
+    const odd = ['a "quoted" \\back\\slash', "{not,an,array}", "NULL", "ünïcødé", ""];
+    const answers = await Promise.all(
+      odd.map((value, i) => {
+        const payload = JSON.stringify({ id: `odd-${i}`, type: value });
+        return deliver(api, source.slug, payload, source.secret, {
+          "idempotency-key": `${value}-${i}`,
+          "x-odd": value,
+        });
+      }),
+    );
+    for (const [i, res] of answers.entries()) {
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      const [row] = await api.deps.sql<
+        { key: string; type: string | null; headers: Record<string, string> }[]
+      >`
+        SELECT idempotency_key AS key, event_type AS type, headers FROM events WHERE id = ${id}`;
+      expect(row?.key).toBe(`${odd[i]}-${i}`);
+      expect(row?.headers["x-odd"]).toBe(odd[i]);
+    }
+  });
+
   it("answers a repeated idempotency key with 200, the same id and duplicate:true", async () => {
     const first = await deliver(api, source.slug, body("dup"), source.secret, { "idempotency-key": "dup-1" });
     const second = await deliver(api, source.slug, body("dup"), source.secret, {

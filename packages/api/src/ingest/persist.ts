@@ -53,23 +53,30 @@ async function persistBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult
 
 async function insertBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[]> {
   const now = new Date();
-  // Inserted as `queued`: the enqueue that follows moves a row back to `received` if it fails.
   const rows = events.map((e) => ({
     id: uuidv7(),
-    status: "queued",
-    queued_at: now,
-    tenant_id: e.tenantId,
     source_id: e.sourceId,
     idempotency_key: e.idempotencyKey,
-    event_type: e.eventType,
-    headers: e.headers,
-    body: e.body,
-    content_type: e.contentType,
-    size: e.body.length,
   }));
+  // Inserted as `queued`: the enqueue that follows moves a row back to `received` if it fails.
+  // One column array per field (unnest): the statement text is the same for every batch size, so
+  // it is prepared once per connection instead of once per size, and planned cheaply.
   const inserted = await boundedQuery(
     sql<{ id: string }[]>`
-      INSERT INTO events ${sql(rows, "id", "status", "queued_at", "tenant_id", "source_id", "idempotency_key", "event_type", "headers", "body", "content_type", "size")}
+      INSERT INTO events (id, status, queued_at, tenant_id, source_id, idempotency_key, event_type, headers,
+                          body, content_type, size)
+      SELECT id, 'queued', ${now}, tenant_id, source_id, idempotency_key, event_type, headers, body,
+             content_type, size
+      FROM unnest(${sql.array(rows.map((r) => r.id))}::uuid[],
+                  ${sql.array(events.map((e) => e.tenantId))}::uuid[],
+                  ${sql.array(rows.map((r) => r.source_id))}::uuid[],
+                  ${sql.array(rows.map((r) => r.idempotency_key) as string[])}::text[],
+                  ${sql.array(events.map((e) => e.eventType) as string[])}::text[],
+                  ${sql.array(events.map((e) => JSON.stringify(e.headers)))}::jsonb[],
+                  ${sql.array(events.map((e) => e.body))}::bytea[],
+                  ${sql.array(events.map((e) => e.contentType) as string[])}::text[],
+                  ${sql.array(events.map((e) => e.body.length))}::int[])
+        AS t(id, tenant_id, source_id, idempotency_key, event_type, headers, body, content_type, size)
       ON CONFLICT (source_id, idempotency_key) DO NOTHING
       RETURNING id`,
     INGEST_QUERY_TIMEOUT_MS,

@@ -64,8 +64,20 @@ export async function transitionEvents(
   const attempts = options.attempts ?? [];
   const withAttempts =
     attempts.length > 0
-      ? sql`WITH recorded AS (
-          INSERT INTO attempts ${sql(attempts as AttemptRow[], "tenant_id", "event_id", "handler", "attempt", "run", "started_at", "finished_at", "outcome", "error", "duration_ms")}
+      ? // Column arrays (unnest): one statement text, prepared once, whatever the number of rows.
+        sql`WITH recorded AS (
+          INSERT INTO attempts (tenant_id, event_id, handler, attempt, run, started_at, finished_at, outcome, error, duration_ms)
+          SELECT * FROM unnest(
+            ${sql.array(attempts.map((a) => a.tenant_id))}::uuid[],
+            ${sql.array(attempts.map((a) => a.event_id))}::uuid[],
+            ${sql.array(attempts.map((a) => a.handler))}::text[],
+            ${sql.array(attempts.map((a) => a.attempt))}::int[],
+            ${sql.array(attempts.map((a) => a.run))}::int[],
+            ${sql.array(attempts.map((a) => a.started_at.toISOString()))}::timestamptz[],
+            ${sql.array(attempts.map((a) => a.finished_at.toISOString()))}::timestamptz[],
+            ${sql.array(attempts.map((a) => a.outcome))}::attempt_outcome[],
+            ${sql.array(attempts.map((a) => a.error) as string[])}::text[],
+            ${sql.array(attempts.map((a) => a.duration_ms))}::int[])
         ) `
       : sql``;
   const query = sql<TransitionedEvent[]>`
