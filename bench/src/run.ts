@@ -298,7 +298,10 @@ try {
     `backlog of ${BACKLOG} drained in ${drainSeconds.toFixed(1)} s wall (${Math.round(BACKLOG / drainSeconds)}/s), first start → last completion ${processSeconds.toFixed(1)} s = ${Math.round(BACKLOG / processSeconds)}/s`,
   );
 
-  // 6. Steady: a fixed offered rate through the api; ingest→completed from the rows.
+  // 6. Steady: a fixed offered rate through the api; ingest→completed from the rows. The drain
+  // left its updated rows behind: vacuum them first, as before the drain.
+  await sql`VACUUM (ANALYZE) events`;
+  await sql`VACUUM (ANALYZE) attempts`;
   const steadySampler = sampleUsage({ api: apiPids, worker: workerPids });
   let maxWaiting = 0;
   const waitingProbe = setInterval(async () => {
