@@ -1,5 +1,6 @@
 // Seeds a backlog and drains it with one worker under --cpu-prof (node bench/src/profile-worker.ts;
-// N events, C concurrency, PROF=0 without the profiler).
+// N events, C concurrency, PROF=0 without the profiler, WORKER_FLAGS extra node flags; prints the
+// drain time and the worker's peak RSS).
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import {
@@ -49,7 +50,7 @@ const worker = spawn(
   process.execPath,
   [
     ...(process.env.PROF === "0" ? [] : ["--cpu-prof", "--cpu-prof-dir=/tmp/profw"]),
-    ...(process.env.XARGS ? process.env.XARGS.split(" ") : []),
+    ...(process.env.WORKER_FLAGS ? process.env.WORKER_FLAGS.split(" ") : []),
     new URL("../../packages/worker/src/main.ts", import.meta.url).pathname,
   ],
   {
