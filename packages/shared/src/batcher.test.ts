@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBatcher } from "./batcher.ts";
+import { createBatcher, eachAlone, ItemFailure } from "./batcher.ts";
 
 /** A flush that records its batches and answers each item doubled, once `release()` is called. */
 function recorder() {
@@ -65,6 +65,20 @@ describe("createBatcher", () => {
     r.release();
     expect(await Promise.all([a, b])).toEqual([2, 4]);
     expect(r.batches).toEqual([[1, 2]]);
+  });
+
+  it("fails only the item a flush answers with ItemFailure (eachAlone after a failed batch)", async () => {
+    const batcher = createBatcher<number, number>(
+      (items) => eachAlone(items, async (i) => (i === 2 ? Promise.reject(new Error("bad 2")) : i * 10)),
+      { maxItems: 10, maxWaitMs: 0 },
+    );
+    const settled = await Promise.allSettled([1, 2, 3].map((i) => batcher.submit(i)));
+    expect(settled).toEqual([
+      { status: "fulfilled", value: 10 },
+      { status: "rejected", reason: new Error("bad 2") },
+      { status: "fulfilled", value: 30 },
+    ]);
+    expect(await eachAlone([1], async () => Promise.reject("x"))).toEqual([new ItemFailure("x")]);
   });
 
   it("rejects every item of a failed batch, including a flush that throws synchronously", async () => {

@@ -10,6 +10,25 @@
  *   limit, items gather and go out as one batch when a flush finishes. This batches by itself
  *   under load (the batch grows with the round-trip time) and adds no delay when idle.
  */
+/** A flush's answer for one item that failed on its own: that item's caller gets `error`. */
+export class ItemFailure {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
+/**
+ * After a batch failed for a reason that is not an outage: runs each item alone, so one bad
+ * item fails only its own caller.
+ */
+export function eachAlone<I, O>(
+  items: readonly I[],
+  one: (item: I) => Promise<O>,
+): Promise<(O | ItemFailure)[]> {
+  return Promise.all(items.map((item) => one(item).catch((error: unknown) => new ItemFailure(error))));
+}
+
 export interface Batcher<I, O> {
   submit(item: I): Promise<O>;
 }
@@ -21,7 +40,7 @@ export interface BatcherOptions {
 }
 
 export function createBatcher<I, O>(
-  flush: (items: I[]) => Promise<O[]>,
+  flush: (items: I[]) => Promise<(O | ItemFailure)[]>,
   options: BatcherOptions,
 ): Batcher<I, O> {
   const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
@@ -53,7 +72,7 @@ export function createBatcher<I, O>(
       if (pending.length >= options.maxItems) run();
       else schedule();
     };
-    let out: Promise<O[]>;
+    let out: Promise<(O | ItemFailure)[]>;
     try {
       out = flush(batch.map((p) => p.item));
     } catch (error) {
@@ -62,7 +81,9 @@ export function createBatcher<I, O>(
     out.then(
       (results) => {
         batch.forEach((p, i) => {
-          p.resolve(results[i] as O);
+          const result = results[i];
+          if (result instanceof ItemFailure) p.reject(result.error);
+          else p.resolve(result as O);
         });
         settle();
       },

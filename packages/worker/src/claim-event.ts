@@ -1,7 +1,9 @@
 import {
   type BatcherOptions,
   createBatcher,
+  eachAlone,
   type HandlerSpec,
+  ItemFailure,
   isDatabaseUnavailable,
   type Sql,
   TRANSITIONS,
@@ -58,34 +60,23 @@ export interface EventClaimer {
  * Two jobs of the same event in one batch: the first gets the event, the other has nothing to do.
  */
 export function createEventClaimer(sql: Sql, options: BatcherOptions): EventClaimer {
-  const batcher = createBatcher<string, ClaimedEvent | null | Error>(async (ids) => {
+  const batcher = createBatcher<string, ClaimedEvent | null>(async (ids) => {
     const unique = [...new Set(ids)];
-    const byId = new Map<string, ClaimedEvent | Error>();
+    const byId = new Map<string, ClaimedEvent | ItemFailure | null>();
     try {
       for (const row of await claimEvents(sql, unique)) byId.set(row.id, row);
     } catch (error) {
       // One bad id must not fail its neighbours: claim them one by one (outages still fail fast).
       if (unique.length === 1 || isDatabaseUnavailable(error)) throw error;
-      await Promise.all(
-        unique.map((id) =>
-          claimEvents(sql, [id]).then(
-            ([row]) => row && byId.set(id, row),
-            (caught: unknown) => byId.set(id, caught instanceof Error ? caught : new Error(String(caught))),
-          ),
-        ),
-      );
+      const each = await eachAlone(unique, async (id) => (await claimEvents(sql, [id]))[0] ?? null);
+      for (const [i, id] of unique.entries()) byId.set(id, each[i] ?? null);
     }
+    // The same event twice in one batch: the first job gets it, the other has nothing to do.
     return ids.map((id) => {
       const result = byId.get(id) ?? null;
-      if (!(result instanceof Error)) byId.delete(id);
+      if (!(result instanceof ItemFailure)) byId.delete(id);
       return result;
     });
   }, options);
-  return {
-    async claim(eventId) {
-      const result = await batcher.submit(eventId);
-      if (result instanceof Error) throw result;
-      return result;
-    },
-  };
+  return { claim: (eventId) => batcher.submit(eventId) };
 }

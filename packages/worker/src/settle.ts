@@ -2,6 +2,7 @@ import {
   type AttemptRow,
   type BatcherOptions,
   createBatcher,
+  eachAlone,
   isDatabaseUnavailable,
   type Sql,
   type TransitionedEvent,
@@ -36,40 +37,23 @@ export function createEventCompleter(sql: Sql, options: BatcherOptions): EventCo
     );
     return new Map(moved.map((m) => [m.id, m]));
   };
-  const batcher = createBatcher<Item, TransitionedEvent | null | Error>(async (items) => {
-    let byId: Map<string, TransitionedEvent | Error>;
+  const batcher = createBatcher<Item, TransitionedEvent | null>(async (items) => {
+    let byId: Map<string, TransitionedEvent>;
     try {
       byId = await completeAll(items);
     } catch (error) {
       // One bad row must not fail its neighbours: settle them one by one (outages still fail fast).
       if (items.length === 1 || isDatabaseUnavailable(error)) throw error;
-      byId = new Map();
-      await Promise.all(
-        items.map((item) =>
-          completeAll([item]).then(
-            (one) => {
-              for (const [id, m] of one) byId.set(id, m);
-            },
-            (caught: unknown) =>
-              byId.set(item.eventId, caught instanceof Error ? caught : new Error(String(caught))),
-          ),
-        ),
-      );
+      return eachAlone(items, async (item) => (await completeAll([item])).get(item.eventId) ?? null);
     }
     // The same event twice in one batch: only the first caller moved it.
     return items.map((item) => {
       const result = byId.get(item.eventId) ?? null;
-      if (!(result instanceof Error)) byId.delete(item.eventId);
+      byId.delete(item.eventId);
       return result;
     });
   }, options);
-  return {
-    async complete(eventId, attempts) {
-      const result = await batcher.submit({ eventId, attempts });
-      if (result instanceof Error) throw result;
-      return result;
-    },
-  };
+  return { complete: (eventId, attempts) => batcher.submit({ eventId, attempts }) };
 }
 
 /**

@@ -3,6 +3,8 @@ import {
   boundedQuery,
   createBatcher,
   type EventStatus,
+  eachAlone,
+  type ItemFailure,
   isDatabaseUnavailable,
   type Sql,
   uuidv7,
@@ -41,13 +43,13 @@ export function createEventWriter(sql: Sql, options: BatcherOptions): EventWrite
   return { persist: (event) => batcher.submit(event) };
 }
 
-async function persistBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[]> {
+async function persistBatch(sql: Sql, events: NewEvent[]): Promise<(PersistResult | ItemFailure)[]> {
   try {
     return await insertBatch(sql, events);
   } catch (error) {
     // One bad row must not fail its neighbours: retry them one by one (outages still fail fast).
     if (events.length === 1 || isDatabaseUnavailable(error)) throw error;
-    return Promise.all(events.map((e) => insertBatch(sql, [e]).then((r) => r[0] as PersistResult)));
+    return eachAlone(events, async (e) => (await insertBatch(sql, [e]))[0] as PersistResult);
   }
 }
 
