@@ -1,7 +1,7 @@
 // pnpm bench — see bench/README.md. Everything targets 127.0.0.1, is bounded in time, and stops
 // by itself. BENCH_SMOKE=1 runs the same steps with tiny durations and counts (CI).
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus } from "node:os";
 import {
@@ -14,6 +14,7 @@ import {
   uuidv7,
   warmUpDatabase,
 } from "@hookbox/shared";
+import { startFlags as startFlagsOf } from "@hookbox/shared/testing";
 import postgres from "postgres";
 import { type LoadResult, runLoad, type Service, sampleUsage, startService, type Usage } from "./procs.ts";
 
@@ -39,20 +40,14 @@ const STEADY_SECONDS = Number(env.BENCH_STEADY_SECONDS ?? (SMOKE ? 3 : 10));
 const SECRET = "bench-secret-0123456789";
 const ADMIN = "bench-admin-key-0123456789abcdef0123456789";
 const root = new URL("../../", import.meta.url).pathname;
-/** The node flags of a package's `start` script: the bench runs the processes as `pnpm start` does. */
-const baseFlags = (pkg: "api" | "worker"): string[] =>
-  (
-    JSON.parse(readFileSync(`${root}packages/${pkg}/package.json`, "utf8")) as { scripts: { start: string } }
-  ).scripts.start
-    .split(/\s+/)
-    .filter((arg) => arg.startsWith("--"));
 /** BENCH_PROFILE=1: every api and worker process writes a CPU profile (node --cpu-prof) on exit. */
 const PROFILE_DIR =
   env.BENCH_PROFILE === "1"
     ? `${root}bench/results/profiles-${new Date().toISOString().replace(/[:.]/g, "-")}`
     : null;
+/** The `start` script's node flags (the bench runs the processes as `pnpm start` does), plus profiling. */
 const startFlags = (pkg: "api" | "worker"): string[] => [
-  ...baseFlags(pkg),
+  ...startFlagsOf(pkg),
   ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}/${pkg}`] : []),
 ];
 const log = (...a: unknown[]) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -129,7 +124,7 @@ try {
   // The references run with the api's node flags too: like for like.
   const bare = await start(
     "bare",
-    [...baseFlags("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/bare-server.ts`],
+    [...startFlagsOf("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/bare-server.ts`],
     {
       PORT: String(await freePort()),
       PROCESSES: String(API_PROCESSES),
@@ -137,7 +132,7 @@ try {
   );
   const naive = await start(
     "naive",
-    [...baseFlags("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/naive-server.ts`],
+    [...startFlagsOf("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/naive-server.ts`],
     {
       PORT: String(await freePort()),
       PROCESSES: String(API_PROCESSES),

@@ -6,6 +6,7 @@ import { type Config, createLogger, type EventStatus, type Sql, warmUpDatabase }
 import {
   createTestDatabase,
   createTestRedis,
+  startFlags,
   TEST_ADMIN_KEY,
   type TestDatabase,
   testConfig,
@@ -202,7 +203,7 @@ export interface Spawned {
 /** Runs `packages/<pkg>/src/main.ts` as a real process with the stack's environment. */
 export function spawnService(pkg: "api" | "worker", env: Record<string, string>): Spawned {
   const main = new URL(`../../packages/${pkg}/src/main.ts`, import.meta.url).pathname;
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...startFlags(pkg), main], {
     env: { PATH: process.env.PATH ?? "", ...env, LOG_LEVEL: env.SPAWN_LOG_LEVEL ?? "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });

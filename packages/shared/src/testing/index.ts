@@ -188,3 +188,4 @@ export async function waitFor<T>(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
 export * from "./sign.ts";
+export * from "./start-flags.ts";
