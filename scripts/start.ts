@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import postgres from "postgres";
+import { startFlags } from "../packages/shared/src/testing/start-flags.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const env: Record<string, string | undefined> = { ...process.env };
@@ -23,8 +24,10 @@ if (!env.ADMIN_API_KEY) {
 
 await ensureDatabase(env.DATABASE_URL);
 
-function run(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, [script], { env, stdio: "inherit", cwd: root });
+// Each process with its package's `start` flags (the heap caps), as `pnpm --filter … start` runs it.
+function run(name: "api" | "worker"): ChildProcess {
+  const script = `packages/${name}/src/main.ts`;
+  const child = spawn(process.execPath, [...startFlags(name), script], { env, stdio: "inherit", cwd: root });
   child.on("exit", (code) => {
     console.log(`hookbox: ${name} exited with ${code}`);
     stop(code ?? 1);
@@ -32,7 +35,7 @@ function run(name: string, script: string): ChildProcess {
   return child;
 }
 
-const children = [run("api", "packages/api/src/main.ts"), run("worker", "packages/worker/src/main.ts")];
+const children = [run("api"), run("worker")];
 let stopping = false;
 function stop(code: number) {
   if (stopping) return;

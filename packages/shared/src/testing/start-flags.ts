@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 
 /**
- * The node flags of a package's `start` script (e.g. the heap caps), so process-level tests and
- * the bench run the api and worker the way `pnpm start` does.
+ * The node flags of a package's `start` script (e.g. the heap caps), so `./hookbox start`,
+ * process-level tests and the bench run the api and worker the way `pnpm start` does.
  */
 export function startFlags(pkg: "api" | "worker"): string[] {
   const manifest = new URL(`../../../${pkg}/package.json`, import.meta.url);
