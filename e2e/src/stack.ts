@@ -14,6 +14,7 @@ import {
 } from "@hookbox/shared/testing";
 import { type RunningWorker, runWorker } from "@hookbox/worker";
 import { Redis } from "ioredis";
+import { hmacSignature } from "./sign.ts";
 
 export { TEST_ADMIN_KEY, waitFor };
 
@@ -39,6 +40,8 @@ export interface Stack {
   sql: Sql;
   call(method: string, path: string, body?: unknown): Promise<Response>;
   createSource(body: Record<string, unknown>): Promise<{ id: string; slug: string; secret: string }>;
+  /** POSTs `body` to /in/<slug> signed with hmac-sha256 (in process); the answer's code, id and status. */
+  deliver(slug: string, secret: string, body?: string): Promise<{ code: number; id: string; status: string }>;
   startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
   close(): Promise<void>;
 }
@@ -94,6 +97,15 @@ export async function createStack(label: string, overrides: Record<string, strin
       const res = await call("POST", "/v1/sources", body);
       if (res.status !== 201) throw new Error(`createSource: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string; slug: string; secret: string };
+    },
+    async deliver(slug, secret, body = JSON.stringify({ type: "t" })) {
+      const res = await app.request(`/in/${slug}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-signature": hmacSignature(secret, body) },
+        body,
+      });
+      const answer = (await res.json()) as { id: string; status: string };
+      return { code: res.status, id: answer.id, status: answer.status };
     },
     async startWorker(workerOverrides = {}) {
       const workerConfig = testConfig(

@@ -1,7 +1,7 @@
 import { type AttemptRow, uuidv7 } from "@hookbox/shared";
 import { createEventClaimer, createEventCompleter } from "@hookbox/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStack, eventRow, hmacSignature, type Stack } from "../src/index.ts";
+import { createStack, eventRow, type Stack } from "../src/index.ts";
 
 // The worker claims and settles concurrent jobs in shared statements; these pin down what each
 // job still learns on its own (and that one bad item does not fail its neighbours).
@@ -19,14 +19,9 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 async function deliver(n: number): Promise<string> {
-  const body = JSON.stringify({ n });
-  const res = await stack.app.request("/in/b", {
-    method: "POST",
-    headers: { "x-signature": hmacSignature("b-secret", body) },
-    body,
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
+  const { code, id } = await stack.deliver("b", "b-secret", JSON.stringify({ n }));
+  expect(code).toBe(202);
+  return id;
 }
 
 const options = { maxItems: 64, maxWaitMs: 0, maxInFlight: 2 };

@@ -2,9 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   createStack,
   eventRow,
-  hmacSignature,
   type Spawned,
-  type Stack,
   spawnService,
   startPrivateRedis,
   startReceiver,
@@ -30,16 +28,6 @@ function killOnCleanup(p: Spawned) {
   return p;
 }
 
-async function deliver(stack: Stack, slug: string, secret: string, body = JSON.stringify({ type: "t" })) {
-  const res = await stack.app.request(`/in/${slug}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-signature": hmacSignature(secret, body) },
-    body,
-  });
-  const answer = (await res.json()) as { id: string; status: string };
-  return { code: res.status, id: answer.id, status: answer.status };
-}
-
 describe("Redis down at ingest", () => {
   it("answers 202 received, and the reconciler completes the event once Redis is back", async () => {
     const redis = await startPrivateRedis();
@@ -56,13 +44,13 @@ describe("Redis down at ingest", () => {
       handlers: [{ name: "forward", config: { url: receiver.url } }],
     });
 
-    const before = await deliver(stack, "rd", "rd-secret");
+    const before = await stack.deliver("rd", "rd-secret");
     expect(before).toMatchObject({ code: 202, status: "queued" });
     await waitForStatus(stack.sql, before.id, "completed");
 
     await redis.stop();
     const started = Date.now();
-    const during = await deliver(stack, "rd", "rd-secret");
+    const during = await stack.deliver("rd", "rd-secret");
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(during).toMatchObject({ code: 202, status: "received" });
     const row = await eventRow(stack.sql, during.id);
@@ -92,7 +80,7 @@ describe("worker processes", () => {
 
     const first = killOnCleanup(spawnService("worker", stack.env));
     await first.ready;
-    const { id } = await deliver(stack, "slow", "slow-secret");
+    const { id } = await stack.deliver("slow", "slow-secret");
     await waitFor(() => (receiver.requests.length >= 1 ? true : undefined), { what: "the slow request" });
     first.child.kill("SIGKILL");
     await first.exited;
@@ -122,7 +110,7 @@ describe("worker processes", () => {
 
     const worker = killOnCleanup(spawnService("worker", stack.env));
     await worker.ready;
-    const { id } = await deliver(stack, "term", "term-secret");
+    const { id } = await stack.deliver("term", "term-secret");
     await waitFor(() => (receiver.requests.length >= 1 ? true : undefined), { what: "the request" });
     worker.child.kill("SIGTERM");
     expect(await worker.exited).toBe(0);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStack, eventRow, hmacSignature, type Stack, waitForStatus } from "../src/index.ts";
+import { createStack, eventRow, type Stack, waitForStatus } from "../src/index.ts";
 
 let stack: Stack;
 
@@ -14,15 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-async function deliverWithoutWorker(n: number) {
-  const body = JSON.stringify({ n });
-  const res = await stack.app.request("/in/rec", {
-    method: "POST",
-    headers: { "x-signature": hmacSignature("rec-secret", body) },
-    body,
-  });
-  return ((await res.json()) as { id: string }).id;
-}
+const deliverWithoutWorker = async (n: number) =>
+  (await stack.deliver("rec", "rec-secret", JSON.stringify({ n }))).id;
 
 describe("reconciler", () => {
   it("re-enqueues queued and processing rows whose job is gone; leaves live jobs alone", async () => {
