@@ -66,6 +66,13 @@ describe("batched claim and complete", () => {
     expect((await eventRow(stack.sql, b))?.status).toBe("processing");
 
     const tenantId = first.status === "fulfilled" && first.value ? first.value.tenantId : "";
+
+    // The same uuid spelled in capitals (a job enqueued from a path parameter) is the same event.
+    const c = await deliver(3);
+    const upper = await createEventClaimer(stack.sql, options).claim(c.toUpperCase());
+    expect(upper?.id).toBe(c);
+    const upperDone = await createEventCompleter(stack.sql, options).complete(c.toUpperCase(), []);
+    expect(upperDone?.id).toBe(c);
     const completer = createEventCompleter(stack.sql, options);
     const [doneA, doneTwin, doneB] = await Promise.all([
       completer.complete(a, [attempt(a, tenantId)]),

@@ -50,6 +50,7 @@ describe("createBatcher", () => {
     r.release();
     expect(await first).toBe(2);
     await turn();
+    await turn();
     expect(r.batches).toEqual([[1], [2, 3, 4]]);
     r.release();
     expect(await Promise.all(rest)).toEqual([4, 6, 8]);
@@ -98,5 +99,13 @@ describe("createBatcher", () => {
     expect(settled.map((s) => s.status)).toEqual(["rejected", "rejected"]);
     // A failed flush frees its slot: the next item still goes out.
     await expect(rejecting.submit(3)).rejects.toThrow("down");
+    // So does a flush that answers the wrong number of results.
+    const short = createBatcher<number, number>(async () => [1], {
+      maxItems: 10,
+      maxWaitMs: 0,
+      maxInFlight: 1,
+    });
+    await expect(Promise.all([short.submit(1), short.submit(2)])).rejects.toThrow("1 results for 2 items");
+    await expect(short.submit(3)).resolves.toBe(1);
   });
 });

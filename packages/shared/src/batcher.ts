@@ -78,20 +78,29 @@ export function createBatcher<I, O>(
     } catch (error) {
       out = Promise.reject(error);
     }
-    out.then(
-      (results) => {
-        batch.forEach((p, i) => {
-          const result = results[i];
-          if (result instanceof ItemFailure) p.reject(result.error);
-          else p.resolve(result as O);
-        });
-        settle();
-      },
-      (error: unknown) => {
+    out
+      .then(
+        (results) => {
+          if (!Array.isArray(results) || results.length !== batch.length)
+            throw new Error(
+              `batch flush answered ${String(results?.length)} results for ${batch.length} items`,
+            );
+          batch.forEach((p, i) => {
+            const result = results[i];
+            if (result instanceof ItemFailure) p.reject(result.error);
+            else p.resolve(result as O);
+          });
+        },
+        (error: unknown) => {
+          for (const p of batch) p.reject(error);
+        },
+      )
+      // A malformed answer fails its batch instead of stranding the callers; the slot is freed
+      // whatever happened (settled promises ignore a second reject).
+      .catch((error: unknown) => {
         for (const p of batch) p.reject(error);
-        settle();
-      },
-    );
+      })
+      .finally(settle);
     if (pending.length > 0) schedule();
   };
 

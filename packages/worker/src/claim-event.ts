@@ -1,5 +1,6 @@
 import {
   type BatcherOptions,
+  boundedQuery,
   createBatcher,
   eachAlone,
   type HandlerSpec,
@@ -8,6 +9,9 @@ import {
   type Sql,
   TRANSITIONS,
 } from "@hookbox/shared";
+
+/** Client-side deadline of a batched claim or settle (the server's statement_timeout is shorter). */
+export const BATCH_QUERY_TIMEOUT_MS = 10_000;
 
 export interface ClaimedEvent {
   id: string;
@@ -33,7 +37,7 @@ export interface ClaimedEvent {
  */
 export async function claimEvents(sql: Sql, eventIds: readonly string[]): Promise<ClaimedEvent[]> {
   const { from, to } = TRANSITIONS.start;
-  return sql<ClaimedEvent[]>`
+  const query = sql<ClaimedEvent[]>`
     WITH claimed AS (
       UPDATE events SET status = ${to}, started_at = coalesce(started_at, now()),
         attempt_count = attempt_count + 1, next_attempt_at = NULL
@@ -48,6 +52,8 @@ export async function claimEvents(sql: Sql, eventIds: readonly string[]): Promis
            coalesce((SELECT array_agg(DISTINCT a.handler) FROM attempts a
                      WHERE a.event_id = c.id AND a.run = c.run AND a.outcome = 'success'), '{}') AS done
     FROM claimed c JOIN sources s ON s.id = c.source_id`;
+  // A statement that never returns (a lost connection) must not hold every job's claim.
+  return boundedQuery(query, BATCH_QUERY_TIMEOUT_MS);
 }
 
 export interface EventClaimer {
@@ -60,7 +66,9 @@ export interface EventClaimer {
  * Two jobs of the same event in one batch: the first gets the event, the other has nothing to do.
  */
 export function createEventClaimer(sql: Sql, options: BatcherOptions): EventClaimer {
-  const batcher = createBatcher<string, ClaimedEvent | null>(async (ids) => {
+  const batcher = createBatcher<string, ClaimedEvent | null>(async (submitted) => {
+    // Postgres returns ids in lowercase; a job may carry another spelling of the same uuid.
+    const ids = submitted.map((id) => id.toLowerCase());
     const unique = [...new Set(ids)];
     const byId = new Map<string, ClaimedEvent | ItemFailure | null>();
     try {

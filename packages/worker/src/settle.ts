@@ -10,7 +10,7 @@ import {
   transitionEvents,
   uuidv7,
 } from "@hookbox/shared";
-import type { ClaimedEvent } from "./claim-event.ts";
+import { BATCH_QUERY_TIMEOUT_MS, type ClaimedEvent } from "./claim-event.ts";
 
 export interface EventCompleter {
   /**
@@ -27,13 +27,15 @@ export interface EventCompleter {
  */
 export function createEventCompleter(sql: Sql, options: BatcherOptions): EventCompleter {
   type Item = { eventId: string; attempts: readonly AttemptRow[] };
+  // Postgres returns ids in lowercase; a job may carry another spelling of the same uuid.
+  const key = (item: Item) => item.eventId.toLowerCase();
   const completeAll = async (items: readonly Item[]) => {
     const moved = await transitionEvents(
       sql,
       items.map((i) => i.eventId),
       "complete",
       { lastError: null },
-      { attempts: items.flatMap((i) => i.attempts) },
+      { attempts: items.flatMap((i) => i.attempts), timeoutMs: BATCH_QUERY_TIMEOUT_MS },
     );
     return new Map(moved.map((m) => [m.id, m]));
   };
@@ -44,12 +46,12 @@ export function createEventCompleter(sql: Sql, options: BatcherOptions): EventCo
     } catch (error) {
       // One bad row must not fail its neighbours: settle them one by one (outages still fail fast).
       if (items.length === 1 || isDatabaseUnavailable(error)) throw error;
-      return eachAlone(items, async (item) => (await completeAll([item])).get(item.eventId) ?? null);
+      return eachAlone(items, async (item) => (await completeAll([item])).get(key(item)) ?? null);
     }
     // The same event twice in one batch: only the first caller moved it.
     return items.map((item) => {
-      const result = byId.get(item.eventId) ?? null;
-      byId.delete(item.eventId);
+      const result = byId.get(key(item)) ?? null;
+      byId.delete(key(item));
       return result;
     });
   }, options);

@@ -34,10 +34,11 @@ export async function replayEvent(
     );
   }
   // If Redis is away the row is `queued` without a job: the reconciler enqueues it.
+  // The row's id as Postgres spells it (lowercase), not as the path did: jobs and batch lookups key on it.
   await deps.queue
-    .add(EVENT_JOB_NAME, { eventId: id }, { jobId: eventJobId(id, moved.run) })
+    .add(EVENT_JOB_NAME, { eventId: moved.id }, { jobId: eventJobId(moved.id, moved.run) })
     .catch(() => undefined);
-  return { id, status: "queued", run: moved.run };
+  return { id: moved.id, status: "queued", run: moved.run };
 }
 
 /** Query/JSON filter (ISO strings) → the SQL filter (dates). */
