@@ -24,7 +24,7 @@ if (!env.ADMIN_API_KEY) {
 
 await ensureDatabase(env.DATABASE_URL);
 
-// Each process with its package's `start` flags (the heap caps), as `pnpm --filter … start` runs it.
+// Each process with its package's `start` flags (the heap tuning), as `pnpm --filter … start` runs it.
 function run(name: "api" | "worker"): ChildProcess {
   const script = `packages/${name}/src/main.ts`;
   const child = spawn(process.execPath, [...startFlags(name), script], { env, stdio: "inherit", cwd: root });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 
 /**
- * The node flags of a package's `start` script (e.g. the heap caps), so `./hookbox start`,
+ * The node flags of a package's `start` script (the heap tuning), so `./hookbox start`,
  * process-level tests and the bench run the api and worker the way `pnpm start` does.
  */
 export function startFlags(pkg: "api" | "worker"): string[] {

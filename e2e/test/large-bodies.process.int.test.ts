@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import { createTestDatabase, type TestDatabase } from "@hookbox/shared/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { hmacSignature, startProcessStack, startReceiver, waitFor } from "../src/index.ts";
+
+// The api and worker run with their `start` flags (heap tuning). A burst of large bodies is
+// batched into single statements on both sides (postgres.js sends bytea as hex text), so this
+// checks that such a burst is accepted and processed byte for byte, with no process dying.
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+describe("a burst of 1 MB deliveries", () => {
+  it("accepts all 60, forwards each byte for byte, and no process exits", async () => {
+    const db: TestDatabase = await createTestDatabase("large_bodies");
+    cleanups.push(() => db.drop());
+    const receiver = await startReceiver();
+    cleanups.push(() => receiver.close());
+    const stack = await startProcessStack("large_bodies", db.url);
+    cleanups.push(() => stack.stop());
+    await stack.call("POST", "/v1/sources", {
+      slug: "big",
+      scheme: "hmac-sha256",
+      secret: "big-secret",
+      handlers: [{ name: "forward", config: { url: receiver.url } }],
+    });
+    // The default concurrency: up to 60 bodies claimed in one statement.
+    const worker = await stack.startWorker({ WORKER_CONCURRENCY: "128" });
+
+    const bodies = Array.from({ length: 60 }, () => randomBytes(1_000_000));
+    const answers = await Promise.all(
+      bodies.map((body) =>
+        fetch(`${stack.base}/in/big`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/octet-stream",
+            "x-signature": hmacSignature("big-secret", body),
+          },
+          body,
+        }).then((r) => r.status),
+      ),
+    );
+    expect(answers.filter((s) => s === 202)).toHaveLength(60);
+
+    await waitFor(
+      async () => {
+        const [row] = await db.database.sql<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM events WHERE status = 'completed'`;
+        return row?.n === 60 ? true : undefined;
+      },
+      { timeoutMs: 60_000, what: "60 completed" },
+    );
+    const received = new Set(receiver.requests.map((r) => r.body.toString("base64")));
+    for (const body of bodies) expect(received.has(body.toString("base64"))).toBe(true);
+    expect(worker.child.exitCode).toBeNull();
+    expect(stack.api.child.exitCode).toBeNull();
+  });
+});
