@@ -38,6 +38,21 @@ describe("createBatcher", () => {
     expect(r.batches).toEqual([[1, 2], [3, 4], [5]]);
   });
 
+  it("with maxWeight, splits batches by weight (a heavier item goes alone)", async () => {
+    const r = recorder();
+    const batcher = createBatcher(r.flush, {
+      maxItems: 100,
+      maxWaitMs: 0,
+      maxWeight: 10,
+      weight: (i: number) => i,
+    });
+    const results = Promise.all([3, 4, 5, 20, 1].map((i) => batcher.submit(i)));
+    await turn();
+    r.release();
+    expect(await results).toEqual([6, 8, 10, 40, 2]);
+    expect(r.batches).toEqual([[3, 4], [5], [20], [1]]);
+  });
+
   it("with maxInFlight, gathers items while a flush runs and sends them when it finishes", async () => {
     const r = recorder();
     const batcher = createBatcher(r.flush, { maxItems: 100, maxWaitMs: 0, maxInFlight: 1 });

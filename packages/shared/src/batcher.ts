@@ -6,6 +6,8 @@
  * - `maxItems`: a batch never holds more; a full batch goes out at once.
  * - `maxWaitMs`: how long the first item of a batch waits for company (0: until the current
  *   turn of the event loop ends, so items submitted in the same I/O phase share a batch).
+ * - `maxWeight` with `weight(item)` (optional): a batch's items weigh at most this much together
+ *   (a single heavier item goes alone); e.g. body bytes, so large bodies do not make one huge statement.
  * - `maxInFlight` (default unlimited): at most this many flushes run at a time. While at the
  *   limit, items gather and go out as one batch when a flush finishes. This batches by itself
  *   under load (the batch grows with the round-trip time) and adds no delay when idle.
@@ -39,12 +41,21 @@ export interface BatcherOptions {
   maxInFlight?: number;
 }
 
+export interface WeightedBatcherOptions<I> extends BatcherOptions {
+  maxWeight?: number;
+  weight?: (item: I) => number;
+}
+
 export function createBatcher<I, O>(
   flush: (items: I[]) => Promise<(O | ItemFailure)[]>,
-  options: BatcherOptions,
+  options: WeightedBatcherOptions<I>,
 ): Batcher<I, O> {
   const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
-  let pending: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+  const maxWeight = options.maxWeight ?? Number.POSITIVE_INFINITY;
+  const weigh = options.weight ?? (() => 0);
+  let pending: { item: I; weight: number; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+  let pendingWeight = 0;
+  const full = () => pending.length >= options.maxItems || pendingWeight >= maxWeight;
   let scheduled: NodeJS.Timeout | NodeJS.Immediate | undefined;
   let inFlight = 0;
 
@@ -64,12 +75,21 @@ export function createBatcher<I, O>(
     cancelSchedule();
     if (pending.length === 0) return;
     if (inFlight >= maxInFlight) return; // a finishing flush sends what gathered
-    const batch = pending.slice(0, options.maxItems);
-    pending = pending.slice(batch.length);
+    let take = 0;
+    let weight = 0;
+    while (take < pending.length && take < options.maxItems) {
+      const next = (pending[take] as (typeof pending)[number]).weight;
+      if (take > 0 && weight + next > maxWeight) break;
+      weight += next;
+      take++;
+    }
+    const batch = pending.slice(0, take);
+    pending = pending.slice(take);
+    pendingWeight -= weight;
     inFlight++;
     const settle = () => {
       inFlight--;
-      if (pending.length >= options.maxItems) run();
+      if (full()) run();
       else schedule();
     };
     let out: Promise<(O | ItemFailure)[]>;
@@ -107,8 +127,10 @@ export function createBatcher<I, O>(
   return {
     submit(item) {
       return new Promise<O>((resolve, reject) => {
-        pending.push({ item, resolve, reject });
-        if (pending.length >= options.maxItems) run();
+        const weight = weigh(item);
+        pending.push({ item, weight, resolve, reject });
+        pendingWeight += weight;
+        if (full()) run();
         else schedule();
       });
     },

@@ -10,6 +10,13 @@ import {
   uuidv7,
 } from "@hookbox/shared";
 
+/**
+ * Body bytes per INSERT: postgres.js sends bytea as hex text, so a batch of large bodies would be
+ * one huge statement (slow to build, send and commit, and heavy on the heap). A body larger than
+ * this goes in a statement of its own.
+ */
+const BATCH_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
 /** Ingest answers 503 rather than wait longer than this for Postgres. */
 export const INGEST_QUERY_TIMEOUT_MS = 2_000;
 
@@ -39,7 +46,11 @@ export interface EventWriter {
  * duplicate, including duplicates within the same batch.
  */
 export function createEventWriter(sql: Sql, options: BatcherOptions): EventWriter {
-  const batcher = createBatcher<NewEvent, PersistResult>((events) => persistBatch(sql, events), options);
+  const batcher = createBatcher<NewEvent, PersistResult>((events) => persistBatch(sql, events), {
+    ...options,
+    maxWeight: BATCH_MAX_BODY_BYTES,
+    weight: (event) => event.body.length,
+  });
   return { persist: (event) => batcher.submit(event) };
 }
 
