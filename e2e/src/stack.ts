@@ -40,8 +40,16 @@ export interface Stack {
   sql: Sql;
   call(method: string, path: string, body?: unknown): Promise<Response>;
   createSource(body: Record<string, unknown>): Promise<{ id: string; slug: string; secret: string }>;
-  /** POSTs `body` to /in/<slug> signed with hmac-sha256 (in process); the answer's code, id and status. */
-  deliver(slug: string, secret: string, body?: string): Promise<{ code: number; id: string; status: string }>;
+  /**
+   * POSTs `body` to /in/<slug> signed with hmac-sha256 (in process; `headers` are added last, so they
+   * can replace the signature); the answer's code, id and status.
+   */
+  deliver(
+    slug: string,
+    secret: string,
+    body?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ code: number; id: string; status: string }>;
   startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
   close(): Promise<void>;
 }
@@ -98,10 +106,14 @@ export async function createStack(label: string, overrides: Record<string, strin
       if (res.status !== 201) throw new Error(`createSource: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string; slug: string; secret: string };
     },
-    async deliver(slug, secret, body = JSON.stringify({ type: "t" })) {
+    async deliver(slug, secret, body = JSON.stringify({ type: "t" }), headers = {}) {
       const res = await app.request(`/in/${slug}`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-signature": hmacSignature(secret, body) },
+        headers: {
+          "content-type": "application/json",
+          "x-signature": hmacSignature(secret, body),
+          ...headers,
+        },
         body,
       });
       const answer = (await res.json()) as { id: string; status: string };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createStack, hmacSignature, type Stack, startReceiver, waitForStatus } from "../src/index.ts";
+import { createStack, type Stack, startReceiver, waitForStatus } from "../src/index.ts";
 
 let stack: Stack;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -23,12 +23,7 @@ it("refuses a loopback destination without retrying when private destinations ar
       secret: "s-secret-1",
       handlers: [{ name: "forward", config: { url } }],
     });
-    const res = await stack.app.request(`/in/${slug}`, {
-      method: "POST",
-      headers: { "x-signature": hmacSignature("s-secret-1", "{}") },
-      body: "{}",
-    });
-    const { id } = (await res.json()) as { id: string };
+    const { id } = await stack.deliver(slug, "s-secret-1", "{}");
     const row = await waitForStatus(stack.sql, id, "dead");
     expect(row.attempt_count).toBe(1);
     expect(row.last_error).toContain("refused private destination");

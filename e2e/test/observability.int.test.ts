@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { DEFAULT_TENANT_ID, uuidv7 } from "@hookbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { createStack, hmacSignature, type Stack, startReceiver, waitForStatus } from "../src/index.ts";
+import { createStack, type Stack, startReceiver, waitForStatus } from "../src/index.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dashboard = JSON.parse(readFileSync(`${root}infra/grafana/dashboards/hookbox.json`, "utf8")) as {
@@ -42,12 +42,7 @@ beforeAll(async () => {
   });
   const send = async (slug: string, headers: Record<string, string> = {}) => {
     const body = JSON.stringify({ type: "obs", n: Math.random() });
-    const res = await stack.app.request(`/in/${slug}`, {
-      method: "POST",
-      headers: { "x-signature": hmacSignature("obs-secret", body), ...headers },
-      body,
-    });
-    return ((await res.json()) as { id?: string }).id;
+    return (await stack.deliver(slug, "obs-secret", body, headers)).id as string | undefined;
   };
   const done = await send("obs-ok");
   const dead = await send("obs-bad");

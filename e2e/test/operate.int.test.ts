@@ -3,7 +3,6 @@ import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createStack,
-  hmacSignature,
   type Stack,
   startReceiver,
   TEST_ADMIN_KEY,
@@ -46,13 +45,9 @@ afterAll(async () => {
 async function send(slug: string, type: string) {
   const body = JSON.stringify({ type, nonce: Math.random() });
   const secret = slug === "op-a" ? "a-secret" : "b-secret";
-  const res = await stack.app.request(`/in/${slug}`, {
-    method: "POST",
-    headers: { "x-signature": hmacSignature(secret, body) },
-    body,
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
+  const { code, id } = await stack.deliver(slug, secret, body);
+  expect(code).toBe(202);
+  return id;
 }
 const hits = (id: string) => receiver.requests.filter((r) => r.headers["x-hookbox-event-id"] === id).length;
 const attempts = (id: string) =>

@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createStack,
-  hmacSignature,
-  type Stack,
-  startReceiver,
-  subscribe,
-  waitFor,
-  waitForStatus,
-} from "../src/index.ts";
+import { createStack, type Stack, startReceiver, subscribe, waitFor, waitForStatus } from "../src/index.ts";
 
 let stack: Stack;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -35,17 +27,9 @@ async function sourceWith(slug: string, url: string) {
 }
 
 async function send(slug: string, body: string, headers: Record<string, string> = {}) {
-  const res = await stack.app.request(`/in/${slug}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-signature": hmacSignature(`${slug}-secret`, body),
-      ...headers,
-    },
-    body,
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
+  const { code, id } = await stack.deliver(slug, `${slug}-secret`, body, headers);
+  expect(code).toBe(202);
+  return id;
 }
 
 function attemptsOf(id: string) {

@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  createStack,
-  hmacSignature,
-  type Stack,
-  startReceiver,
-  waitFor,
-  waitForStatus,
-} from "../src/index.ts";
+import { createStack, type Stack, startReceiver, waitFor, waitForStatus } from "../src/index.ts";
 
 let stack: Stack;
 let slack: Awaited<ReturnType<typeof startReceiver>>;
@@ -26,13 +19,7 @@ afterAll(async () => {
 });
 
 async function send(slug: string, secret: string, type: string) {
-  const body = JSON.stringify({ type });
-  const res = await stack.app.request(`/in/${slug}`, {
-    method: "POST",
-    headers: { "x-signature": hmacSignature(secret, body) },
-    body,
-  });
-  return ((await res.json()) as { id: string }).id;
+  return (await stack.deliver(slug, secret, JSON.stringify({ type }))).id;
 }
 
 it("a Slack failure never blocks processing; the alert message is retried until Slack takes it", async () => {
