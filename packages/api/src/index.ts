@@ -1,3 +1,4 @@
 export { createApp } from "./app.ts";
-export { type ApiDeps, createApiDeps } from "./deps.ts";
+export { createApiDeps } from "./create-deps.ts";
+export type { ApiDeps } from "./deps.ts";
 export { verifiers } from "./verify/index.ts";
