@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "@hookbox/shared";
-import type { AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
+import type { AuthEnv } from "../http/caller.ts";
 import { decodeCursor, page } from "../http/cursor.ts";
 import { commonErrors, json, notFound, security } from "../http/openapi-common.ts";
 import { IdParamSchema, ListQuerySchema } from "../http/schemas.ts";

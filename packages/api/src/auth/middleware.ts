@@ -1,19 +1,10 @@
 import { AppError, DEFAULT_TENANT_ID } from "@hookbox/shared";
 import { createMiddleware } from "hono/factory";
 import type { ApiDeps } from "../deps.ts";
+import type { AuthEnv } from "../http/caller.ts";
 import { hashKey } from "../http/hash-key.ts";
 import { safeEqual } from "../verify/safe-equal.ts";
 import { touchApiKey } from "./queries.ts";
-
-export interface Auth {
-  tenantId: string;
-  /** The bootstrap ADMIN_API_KEY: may manage tenants and other tenants' keys. */
-  admin: boolean;
-  /** Who is calling, for audit fields: "admin" or the API key's name. */
-  name: string;
-}
-
-export type AuthEnv = { Variables: { auth: Auth; requestId: string } };
 
 /** `Authorization: Bearer <key>` → the caller's tenant. Every /v1 route sits behind this. */
 export function requireAuth(deps: Pick<ApiDeps, "config" | "sql">) {
@@ -32,9 +23,4 @@ export function requireAuth(deps: Pick<ApiDeps, "config" | "sql">) {
     c.set("auth", { tenantId: row.tenantId, admin: false, name: `key:${row.name}` });
     return next();
   });
-}
-
-/** Admin-only routes (tenants) call this first: any other key answers 403. */
-export function requireAdmin(auth: Auth): void {
-  if (!auth.admin) throw new AppError("forbidden", "Only the admin key may do this.");
 }

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import type { AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
+import type { AuthEnv } from "../http/caller.ts";
 import { decodeCursor, page } from "../http/cursor.ts";
 import { commonErrors, conflict, json, notFound, security } from "../http/openapi-common.ts";
 import { IdParamSchema, ListQuerySchema } from "../http/schemas.ts";

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
+import type { AuthEnv } from "../http/caller.ts";
 import { commonErrors, json, security } from "../http/openapi-common.ts";
 import { validationHook } from "../http/validation.ts";
 import { computeStats } from "./queries.ts";

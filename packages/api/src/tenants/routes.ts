@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { type AuthEnv, requireAdmin } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
+import { type AuthEnv, requireAdmin } from "../http/caller.ts";
 import { decodeCursor, page } from "../http/cursor.ts";
 import { commonErrors, forbidden, json, security } from "../http/openapi-common.ts";
 import { ListQuerySchema } from "../http/schemas.ts";
