@@ -38,6 +38,7 @@ function attempt(eventId: string, tenantId: string): AttemptRow {
     finished_at: now,
     outcome: "success",
     error: null,
+    next_attempt_at: null,
     duration_ms: 0,
   };
 }
@@ -56,7 +57,7 @@ describe("batched claim and complete", () => {
     ]);
     expect(first).toMatchObject({
       status: "fulfilled",
-      value: { id: a, attemptCount: 1, source: "b", done: [] },
+      value: { id: a, attemptCount: 1, source: "b", state: {}, runHandlers: null },
     });
     expect(twin).toEqual({ status: "fulfilled", value: null });
     expect(other).toMatchObject({ status: "fulfilled", value: { id: b, attemptCount: 1 } });

@@ -9,6 +9,7 @@ import { apiKeyRoutes } from "./api-keys/routes.ts";
 import { requireAuth } from "./auth/middleware.ts";
 import type { ApiDeps } from "./deps.ts";
 import { eventRoutes } from "./events/routes.ts";
+import { handlerRoutes } from "./handlers/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import type { AuthEnv } from "./http/caller.ts";
 import { registerPlainRoutes } from "./http/openapi-extra.ts";
@@ -49,6 +50,7 @@ export function createApp(deps: ApiDeps) {
   app.use("/v1/*", requireAuth(deps));
   app.route("/v1", sourceRoutes(deps));
   app.route("/v1", eventRoutes(deps));
+  app.route("/v1", handlerRoutes(deps));
   app.route("/v1", tenantRoutes(deps));
   app.route("/v1", apiKeyRoutes(deps));
   app.route("/v1", statsRoutes(deps));

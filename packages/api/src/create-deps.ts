@@ -5,10 +5,12 @@ import {
   createMaintenanceQueue,
   createMetrics,
   createProducerRedis,
+  type HandlerCatalogEntry,
   QUEUE_STATES,
 } from "@hookbox/shared";
 import { createDatabase } from "@hookbox/shared/drizzle";
 import type { ApiDeps } from "./deps.ts";
+import { createKnownHandlers } from "./handlers/known-handlers.ts";
 import { createBacklogGauge } from "./ingest/backlog.ts";
 import { createEventEnqueuer } from "./ingest/enqueue.ts";
 import { createEventWriter } from "./ingest/persist.ts";
@@ -20,7 +22,9 @@ import { createCompletionHub } from "./stream/completion-hub.ts";
 /** Opens the api's connections and builds its deps from the config (server.ts and tests call this). */
 export function createApiDeps(
   config: Config,
-  overrides: Partial<Pick<ApiDeps, "logger" | "now">> = {},
+  overrides: Partial<Pick<ApiDeps, "logger" | "now">> & {
+    codeHandlers?: readonly HandlerCatalogEntry[];
+  } = {},
 ): ApiDeps {
   const database = createDatabase(config.databaseUrl, {
     max: config.databasePoolMax,
@@ -54,6 +58,7 @@ export function createApiDeps(
     ),
     backlog,
     rateLimiter: createRateLimiter(redis, config.redisPrefix, Math.min(config.enqueueTimeoutMs, 250)),
+    handlers: createKnownHandlers(overrides.codeHandlers ?? [], redis, config.redisPrefix),
     hub,
     logger,
     metrics,

@@ -2,6 +2,7 @@ import type { Config, EventJob, Logger, Metrics, Sql } from "@hookbox/shared";
 import type { Db } from "@hookbox/shared/drizzle";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { KnownHandlers } from "./handlers/known-handlers.ts";
 import type { BacklogGauge } from "./ingest/backlog.ts";
 import type { EventEnqueuer } from "./ingest/enqueue.ts";
 import type { EventWriter } from "./ingest/persist.ts";
@@ -29,6 +30,8 @@ export interface ApiDeps {
   enqueuer: EventEnqueuer;
   backlog: BacklogGauge;
   rateLimiter: RateLimiter;
+  /** What a source may attach: built-ins, this api's code handlers, the workers' manifests. */
+  handlers: KnownHandlers;
   /** Fans Redis completion messages out to SSE clients (connects on first use). */
   hub: CompletionHub;
   logger: Logger;

@@ -1,5 +1,6 @@
+import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
-import { type Config, migrate, warmUpDatabase } from "@hookbox/shared";
+import { type Config, loadCodeHandlers, migrate, warmUpDatabase } from "@hookbox/shared";
 import { createApp } from "./app.ts";
 import { createApiDeps } from "./create-deps.ts";
 
@@ -8,7 +9,11 @@ import { createApiDeps } from "./create-deps.ts";
  * `runMigrations` is false in cluster workers (the primary migrated already).
  */
 export async function startApiServer(config: Config, options: { runMigrations: boolean }): Promise<void> {
-  const deps = createApiDeps(config);
+  // The same HANDLERS_DIR as the workers: a source's code handlers are validated with their real schemas.
+  const codeHandlers = await loadCodeHandlers(resolve(config.handlersDir), {
+    required: config.handlersDirRequired,
+  });
+  const deps = createApiDeps(config, { codeHandlers });
   const { logger } = deps;
   if (options.runMigrations) await migrate(config.databaseUrl);
   await warmUpDatabase(deps.sql);

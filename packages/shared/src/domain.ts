@@ -5,7 +5,15 @@
 export const EVENT_STATUSES = ["received", "queued", "processing", "retrying", "completed", "dead"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
-export const ATTEMPT_OUTCOMES = ["success", "error"] as const;
+/** The statuses an event leaves only by a replay: its run is settled. */
+export const TERMINAL_STATUSES = ["completed", "dead"] as const satisfies readonly EventStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+/**
+ * What one handler key did on one attempt. `filtered`: its `events` (or the handler's own)
+ * excluded the event type, so it did not run and never will in this run; the reason is the error.
+ */
+export const ATTEMPT_OUTCOMES = ["success", "error", "filtered"] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /** Every signature scheme of DESIGN.md. The api's verifier map says which are implemented. */
@@ -31,9 +39,22 @@ export interface SourceSecret {
   expiresAt: string | null;
 }
 
+/**
+ * One handler attached to a source: a built-in (`log`, `forward`, `slack`) or a code handler
+ * (its `id`). `key` (default: `name`) is unique within the source, so one kind can appear several
+ * times (fan-out); attempts, steps and outcomes are recorded per key. `events` narrows the event
+ * types this attachment runs for (globs, `!x` excludes), on top of the handler's own `events`.
+ */
 export interface HandlerSpec {
   name: string;
+  key: string;
+  events?: string[];
   config: Record<string, unknown>;
+}
+
+/** A spec as stored before keys existed (rows of the current schema have no `key`). */
+export function handlerKeyOf(spec: { name: string; key?: string | undefined }): string {
+  return spec.key ?? spec.name;
 }
 
 /** The bootstrap tenant that `ADMIN_API_KEY` acts as. Created by the first migration. */

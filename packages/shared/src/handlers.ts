@@ -1,7 +1,11 @@
+import { type AnyHandlerDefinition, explainEventsFilter, matchesEvents } from "@hookbox/sdk";
 import { z } from "zod";
+import { DEFAULT_TENANT_ID, type HandlerSpec, type Scheme } from "./domain.ts";
+
+export { matchesEvents };
 
 /**
- * The handler allowlist and each handler's config schema. The worker implements them; the api
+ * The built-in handlers and each one's config schema. The worker implements them; the api
  * validates a source's handlers against them, so a typo is a 400 at creation, not a dead event.
  */
 export const HandlerConfigSchemas = {
@@ -25,25 +29,251 @@ export const HandlerConfigSchemas = {
     .strict(),
 } as const;
 
-export type HandlerName = keyof typeof HandlerConfigSchemas;
-export const HANDLER_NAMES = Object.keys(HandlerConfigSchemas) as HandlerName[];
+export type BuiltinHandlerName = keyof typeof HandlerConfigSchemas;
+/** @deprecated name kept for the built-ins' typed configs; code handlers are named by their id. */
+export type HandlerName = BuiltinHandlerName;
+export const BUILTIN_HANDLER_NAMES = Object.keys(HandlerConfigSchemas) as BuiltinHandlerName[];
 
-export type HandlerConfig<N extends HandlerName> = z.infer<(typeof HandlerConfigSchemas)[N]>;
+export type HandlerConfig<N extends BuiltinHandlerName> = z.infer<(typeof HandlerConfigSchemas)[N]>;
 
-/** Validates `{name, config}`; returns the parsed config or the problems. */
-export function parseHandlerSpec(
-  name: string,
-  config: unknown,
-): { ok: true; config: Record<string, unknown> } | { ok: false; problems: string[] } {
-  if (!Object.hasOwn(HandlerConfigSchemas, name)) {
-    return { ok: false, problems: [`unknown handler "${name}" (known: ${HANDLER_NAMES.join(", ")})`] };
-  }
-  const parsed = HandlerConfigSchemas[name as HandlerName].safeParse(config ?? {});
-  if (!parsed.success) {
+type ParsedConfig = { ok: true; config: Record<string, unknown> } | { ok: false; problems: string[] };
+
+/** Per-handler retry settings; missing fields fall back to MAX_ATTEMPTS and RETRY_*_DELAY_MS. */
+export interface HandlerRetry {
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * What api and worker know about one deployable handler, built-in or code. The deployed code is
+ * the allowlist: an entry exists only for a built-in or a module loaded from HANDLERS_DIR.
+ */
+export interface HandlerCatalogEntry {
+  name: string;
+  kind: "builtin" | "code";
+  /** Built-ins: "builtin"; code: a hash of the module file, so side-by-side versions are told apart. */
+  version: string;
+  /** Types `payload` in the SDK; a provider handler attaches only to a source of that scheme. */
+  provider?: string;
+  /** The handler's own event filter (globs, `!x` excludes); a source may narrow it further. */
+  events?: readonly string[];
+  /**
+   * Which tenants may attach it: "*" (offered to every tenant) or tenant ids. Code handlers
+   * default to the operator's own tenant (`default`) only: a tenant never runs operator code it
+   * was not offered. Built-ins are offered to everyone.
+   */
+  tenants: "*" | readonly string[];
+  retry?: HandlerRetry;
+  timeoutMs?: number;
+  /** The module file, for code handlers. */
+  file?: string;
+  /** JSON Schema of the config (what the manifest carries), when it can be derived. */
+  configJsonSchema: unknown;
+  parseConfig(config: unknown): ParsedConfig;
+  /** Code handlers: the loaded definition (the worker runs its `handle`). */
+  definition?: AnyHandlerDefinition;
+}
+
+function zodParser(schema: z.ZodType): (config: unknown) => ParsedConfig {
+  return (config) => {
+    const parsed = schema.safeParse(config ?? {});
+    if (parsed.success) return { ok: true, config: (parsed.data ?? {}) as Record<string, unknown> };
     return {
       ok: false,
       problems: parsed.error.issues.map((i) => `config.${i.path.join(".")}: ${i.message}`),
     };
+  };
+}
+
+function jsonSchemaOf(schema: unknown): unknown {
+  try {
+    return z.toJSONSchema(schema as z.ZodType, { unrepresentable: "any" });
+  } catch {
+    return null;
   }
-  return { ok: true, config: parsed.data };
+}
+
+export function builtinCatalogEntries(): HandlerCatalogEntry[] {
+  return BUILTIN_HANDLER_NAMES.map((name) => ({
+    name,
+    kind: "builtin",
+    version: "builtin",
+    tenants: "*",
+    configJsonSchema: jsonSchemaOf(HandlerConfigSchemas[name]),
+    parseConfig: zodParser(HandlerConfigSchemas[name]),
+  }));
+}
+
+type StandardSchema = {
+  "~standard": {
+    validate(
+      value: unknown,
+    ):
+      | { value?: unknown; issues?: readonly { message: string; path?: readonly unknown[] }[] }
+      | Promise<unknown>;
+  };
+};
+
+/** A code handler's config parser: zod's `safeParse`, or any Standard Schema (sync validate). */
+function definitionParser(definition: AnyHandlerDefinition): (config: unknown) => ParsedConfig {
+  const schema = definition.config as unknown;
+  if (schema === undefined || schema === null) {
+    return (config) =>
+      config === undefined ||
+      config === null ||
+      (typeof config === "object" && Object.keys(config).length === 0)
+        ? { ok: true, config: {} }
+        : { ok: false, problems: [`config: handler "${definition.id}" takes no config`] };
+  }
+  if (typeof (schema as { safeParse?: unknown }).safeParse === "function")
+    return zodParser(schema as z.ZodType);
+  return (config) => {
+    const result = (schema as StandardSchema)["~standard"].validate(config ?? {});
+    if (result instanceof Promise)
+      return { ok: false, problems: ["config: asynchronous config schemas are not supported"] };
+    const r = result as {
+      value?: unknown;
+      issues?: readonly { message: string; path?: readonly unknown[] }[];
+    };
+    if (r.issues?.length) {
+      return {
+        ok: false,
+        problems: r.issues.map((i) => `config.${(i.path ?? []).map(String).join(".")}: ${i.message}`),
+      };
+    }
+    return { ok: true, config: (r.value ?? {}) as Record<string, unknown> };
+  };
+}
+
+export function codeCatalogEntry(loaded: {
+  definition: AnyHandlerDefinition;
+  version: string;
+  file: string;
+}): HandlerCatalogEntry {
+  const { definition } = loaded;
+  return {
+    name: definition.id,
+    kind: "code",
+    version: loaded.version,
+    ...(definition.provider ? { provider: definition.provider } : {}),
+    ...(definition.events ? { events: definition.events } : {}),
+    tenants: definition.tenants ?? [DEFAULT_TENANT_ID],
+    ...(definition.retry ? { retry: definition.retry } : {}),
+    ...(definition.timeoutMs ? { timeoutMs: definition.timeoutMs } : {}),
+    file: loaded.file,
+    configJsonSchema: definition.config ? jsonSchemaOf(definition.config) : null,
+    parseConfig: definitionParser(definition),
+    definition,
+  };
+}
+
+export interface HandlerCatalog {
+  get(name: string): HandlerCatalogEntry | undefined;
+  entries(): HandlerCatalogEntry[];
+}
+
+export function createHandlerCatalog(entries: readonly HandlerCatalogEntry[]): HandlerCatalog {
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  return { get: (name) => byName.get(name), entries: () => [...byName.values()] };
+}
+
+/** The scheme a provider-typed handler needs (its payload type assumes that sender). */
+const PROVIDER_SCHEMES: Record<string, Scheme> = {
+  stripe: "stripe",
+  github: "github",
+  shopify: "shopify",
+  slack: "slack",
+  "standard-webhooks": "standard-webhooks",
+};
+
+export function isOfferedTo(entry: Pick<HandlerCatalogEntry, "tenants">, tenantId: string): boolean {
+  return entry.tenants === "*" || entry.tenants.includes(tenantId);
+}
+
+const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const MAX_EVENT_PATTERNS = 50;
+
+/** A source's handlers as the API takes them: `{name, key?, events?, config?}`. */
+export interface HandlerSpecInput {
+  name: string;
+  key?: string | undefined;
+  events?: string[] | undefined;
+  config?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Validates a source's handler list: known names (with the list of known ones), offered to the
+ * tenant, provider matches the scheme, config valid for the handler, keys unique. Returns the
+ * specs to store (parsed configs, keys filled in) or one problem line each.
+ */
+export function parseHandlerSpecs(
+  input: readonly HandlerSpecInput[],
+  context: { catalog: HandlerCatalog; tenantId: string; scheme: Scheme },
+): { ok: true; specs: HandlerSpec[] } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  const offered = context.catalog
+    .entries()
+    .filter((e) => isOfferedTo(e, context.tenantId))
+    .map((e) => e.name)
+    .sort();
+  const specs = input.map((h, i): HandlerSpec => {
+    const at = `handlers.${i}`;
+    const key = h.key ?? h.name;
+    const spec: HandlerSpec = {
+      name: h.name,
+      key,
+      ...(h.events ? { events: h.events } : {}),
+      config: h.config ?? {},
+    };
+    const entry = context.catalog.get(h.name);
+    if (!entry || !isOfferedTo(entry, context.tenantId)) {
+      problems.push(`${at}: unknown handler "${h.name}" (known: ${offered.join(", ")})`);
+      return spec;
+    }
+    if (!KEY_PATTERN.test(key))
+      problems.push(`${at}.key: must be 1-64 characters of a-z, 0-9, _ and - (got "${key}")`);
+    const needs = entry.provider ? PROVIDER_SCHEMES[entry.provider] : undefined;
+    if (needs && needs !== context.scheme) {
+      problems.push(
+        `${at}: handler "${h.name}" handles ${entry.provider} events; this source's scheme is "${context.scheme}"`,
+      );
+    }
+    if (h.events) {
+      if (h.events.length > MAX_EVENT_PATTERNS)
+        problems.push(`${at}.events: at most ${MAX_EVENT_PATTERNS} patterns`);
+      for (const [j, p] of h.events.entries()) {
+        if (typeof p !== "string" || p.length === 0 || p.length > 200 || p === "!") {
+          problems.push(`${at}.events.${j}: must be a non-empty pattern of at most 200 characters`);
+        }
+      }
+    }
+    const parsed = entry.parseConfig(h.config ?? {});
+    if (!parsed.ok) problems.push(...parsed.problems.map((p) => `${at}: ${p}`));
+    else spec.config = parsed.config;
+    return spec;
+  });
+  const keys = specs.map((s) => s.key);
+  const repeated = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
+  if (repeated.length > 0) {
+    problems.push(
+      `handlers: each key may appear once (repeated: ${repeated.join(", ")}); give each attachment of one handler its own "key"`,
+    );
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, specs };
+}
+
+/**
+ * Why a handler attachment does not run for this event type (the `filtered` reason), or null
+ * when it applies: both the handler's own `events` and the source's `events` must let it through.
+ */
+export function handlerFilterReason(
+  entry: Pick<HandlerCatalogEntry, "events"> | undefined,
+  spec: Pick<HandlerSpec, "events">,
+  type: string | null,
+): string | null {
+  const own = explainEventsFilter(entry?.events, type);
+  if (own) return `handler events: ${own}`;
+  const source = explainEventsFilter(spec.events, type);
+  return source ? `source events: ${source}` : null;
 }

@@ -1,5 +1,6 @@
 export { uuidv7 } from "uuidv7";
 export * from "./batcher.ts";
+export * from "./code-handlers.ts";
 export * from "./completion.ts";
 export * from "./config/index.ts";
 export * from "./db/client.ts";
@@ -9,6 +10,7 @@ export * from "./db/migrate.ts";
 export * from "./db/transitions.ts";
 export * from "./domain.ts";
 export * from "./errors.ts";
+export * from "./handler-manifest.ts";
 export * from "./handlers.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";

@@ -82,7 +82,7 @@ export function createMetrics(role: "api" | "worker", options: MetricsOptions = 
     }),
     handlerAttempts: new Counter({
       name: "hookbox_handler_attempts_total",
-      help: "Handler runs by handler and outcome.",
+      help: "Handler attempts by handler and outcome (success, error, filtered: excluded by its events).",
       labelNames: ["handler", "outcome"] as const,
       registers: r,
     }),
@@ -103,6 +103,11 @@ export function createMetrics(role: "api" | "worker", options: MetricsOptions = 
       help: "Time from ingest to completed.",
       labelNames: ["source"] as const,
       buckets: LATENCY_BUCKETS,
+      registers: r,
+    }),
+    handlerUnavailable: new Counter({
+      name: "hookbox_handler_unavailable_total",
+      help: "Jobs a worker handed back because it lacks one of their handlers (rolling deploys).",
       registers: r,
     }),
     reconcilerRequeues: new Counter({

@@ -27,8 +27,20 @@ export interface ClaimedEvent {
   contentType: string | null;
   source: string;
   handlers: HandlerSpec[];
-  /** Handlers that already succeeded for this event: not run again. */
-  done: string[];
+  /** The keys this run runs (a replay of chosen handlers); null = every handler of the source. */
+  runHandlers: string[] | null;
+  /** What each handler key did so far in this run (keys without attempts are absent). */
+  state: Record<string, HandlerKeyState>;
+}
+
+/** One handler key's record in the current run, read with the claim. */
+export interface HandlerKeyState {
+  /** Succeeded or filtered: not run again in this run. */
+  done: boolean;
+  /** Failed attempts so far in this run: the next attempt is number failures + 1. */
+  failures: number;
+  /** Not before this time (ISO) does the key run again (its backoff or a RetryAfterError). */
+  notBefore: string | null;
 }
 
 /**
@@ -43,14 +55,19 @@ export async function claimEvents(sql: Sql, eventIds: readonly string[]): Promis
         attempt_count = attempt_count + 1, next_attempt_at = NULL
       WHERE id = ANY(${sql.array([...eventIds])}::uuid[])
         AND status = ANY(${sql.array([...from])}::event_status[])
-      RETURNING id, tenant_id, source_id, event_type, idempotency_key, attempt_count, run, received_at,
-                headers, body, content_type
+      RETURNING id, tenant_id, source_id, event_type, idempotency_key, attempt_count, run, run_handlers,
+                received_at, headers, body, content_type
     )
     SELECT c.id, c.tenant_id AS "tenantId", c.event_type AS "eventType", c.idempotency_key AS "idempotencyKey",
            c.attempt_count AS "attemptCount", c.run, c.received_at AS "receivedAt", c.headers, c.body,
-           c.content_type AS "contentType", s.slug AS source, s.handlers,
-           coalesce((SELECT array_agg(DISTINCT a.handler) FROM attempts a
-                     WHERE a.event_id = c.id AND a.run = c.run AND a.outcome = 'success'), '{}') AS done
+           c.content_type AS "contentType", s.slug AS source, s.handlers, c.run_handlers AS "runHandlers",
+           coalesce((SELECT jsonb_object_agg(k.handler, jsonb_build_object(
+                       'done', k.done, 'failures', k.failures, 'notBefore', k.not_before))
+                     FROM (SELECT a.handler, bool_or(a.outcome <> 'error') AS done,
+                                  count(*) FILTER (WHERE a.outcome = 'error') AS failures,
+                                  max(a.next_attempt_at) AS not_before
+                           FROM attempts a WHERE a.event_id = c.id AND a.run = c.run
+                           GROUP BY a.handler) k), '{}'::jsonb) AS state
     FROM claimed c JOIN sources s ON s.id = c.source_id`;
   // A statement that never returns (a lost connection) must not hold every job's claim.
   return boundedQuery(query, BATCH_QUERY_TIMEOUT_MS);

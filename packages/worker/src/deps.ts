@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   type Config,
   createEventsQueue,
@@ -8,6 +9,7 @@ import {
   createProducerRedis,
   createWorkerRedis,
   type EventJob,
+  type HandlerCatalogEntry,
   type Logger,
   type Metrics,
   QUEUE_STATES,
@@ -38,7 +40,14 @@ export interface WorkerDeps {
   queue: Queue<EventJob>;
   /** Bulk replays and alert notifications. */
   maintenance: Queue;
+  /** The allowlist: built-ins and the code handlers loaded from HANDLERS_DIR at start. */
   handlers: HandlerRegistry;
+  /** This process, in the handler manifest and in "not deployed on worker …" messages. */
+  workerId: string;
+  /** Aborted when a shutdown's grace period ends: every running handler's `signal` follows it. */
+  shutdownSignal: AbortSignal;
+  /** Starts the shutdown grace period (see WORKER_SHUTDOWN_GRACE_MS). */
+  abortHandlers(): void;
   /** Load + mark processing, batched across concurrent jobs. */
   claimer: EventClaimer;
   /** Attempts + completed, batched across concurrent jobs. */
@@ -62,8 +71,9 @@ export function retryPolicyOf(config: Config): RetryPolicy {
 
 export function createWorkerDeps(
   config: Config,
-  overrides: Partial<Pick<WorkerDeps, "logger">> = {},
+  overrides: Partial<Pick<WorkerDeps, "logger">> & { codeHandlers?: readonly HandlerCatalogEntry[] } = {},
 ): WorkerDeps {
+  const shutdown = new AbortController();
   // Claims and settles are batched, so a few connections carry any concurrency.
   const sql = createPool(config.databaseUrl, {
     max: config.databasePoolMax,
@@ -83,10 +93,16 @@ export function createWorkerDeps(
     redis,
     queue,
     maintenance,
-    handlers: createHandlerRegistry({
-      allowPrivateDestinations: config.allowPrivateDestinations,
-      defaultTimeoutMs: config.forwardTimeoutMs,
-    }),
+    handlers: createHandlerRegistry(
+      {
+        allowPrivateDestinations: config.allowPrivateDestinations,
+        defaultTimeoutMs: config.forwardTimeoutMs,
+      },
+      overrides.codeHandlers,
+    ),
+    workerId: `${process.pid}-${randomUUID().slice(0, 8)}`,
+    shutdownSignal: shutdown.signal,
+    abortHandlers: () => shutdown.abort(new Error("worker shutting down")),
     claimer: createEventClaimer(sql, batching),
     completer: createEventCompleter(sql, batching),
     publisher: createCompletionPublisher(redis, batching),

@@ -1,8 +1,15 @@
-import { loadConfig } from "@hookbox/shared";
+import { HandlerLoadError, loadConfig } from "@hookbox/shared";
 import { runWorker } from "./run.ts";
 
 const config = loadConfig();
-const running = await runWorker(config);
+const running = await runWorker(config).catch((error: unknown) => {
+  // One clear line naming the file and the problem; no job was taken.
+  if (error instanceof HandlerLoadError) {
+    process.stderr.write(`hookbox worker: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+});
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -1,201 +1,135 @@
 import {
-  type AttemptRow,
-  type CompletionMessage,
   EventJobSchema,
-  type HandlerName,
   type HandlerSpec,
+  handlerFilterReason,
+  handlerKeyOf,
+  isOfferedTo,
   type Logger,
-  transitionEvent,
 } from "@hookbox/shared";
-import { type Job, UnrecoverableError } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { ClaimedEvent } from "./claim-event.ts";
 import type { WorkerDeps } from "./deps.ts";
-import { type HandlerEvent, PermanentError } from "./handlers/index.ts";
-import { RetryLaterError, retryDelayMs } from "./retry-policy.ts";
-import { killEvent } from "./settle.ts";
+import type { RunnableHandler } from "./handlers/index.ts";
+import { RetryLaterError } from "./retry-policy.ts";
+import { type AttemptResult, deadAttempt, filteredAttempt, runHandlerAttempt } from "./run-handler.ts";
+import { completeEvent, killEvent, releaseEvent, retryEvent } from "./settle.ts";
 
-/** A handler that hangs must not hold a worker slot forever. */
-const HANDLER_HARD_TIMEOUT_MS = 5 * 60_000;
+/** How long a job waits before a worker that has its handler is asked again (rolling deploys). */
+export const RELEASE_DELAY_MS = 5_000;
 
 export type ProcessOutcome = "completed" | "skipped";
 
+type Planned = { spec: HandlerSpec; key: string; handler: RunnableHandler; config: Record<string, unknown> };
+
 /**
- * The way out: load + mark processing → run each handler not yet done → settle → publish.
- * A failure settles the row (`retrying` or `dead`) and then throws, so BullMQ's own retry
- * bookkeeping and the row agree.
+ * The way out: load + mark processing → for each handler key of the source that this run still
+ * owes: filtered? not yet due? else run it → settle (completed | retrying | dead) → publish.
+ * Keys run concurrently (fan-out); each keeps its own attempts, backoff and steps.
  */
-export async function processEvent(deps: WorkerDeps, job: Job): Promise<ProcessOutcome> {
+export async function processEvent(deps: WorkerDeps, job: Job, token?: string): Promise<ProcessOutcome> {
   const { eventId } = EventJobSchema.parse(job.data);
   const event = await deps.claimer.claim(eventId);
   if (!event) {
     deps.logger.debug({ eventId, jobId: job.id }, "event already settled or gone; nothing to do");
     return "skipped";
   }
-  // Child loggers cost (bindings are serialized and redacted): made only when something logs.
-  const log = lazyLogger(() =>
-    deps.logger.child({ eventId, jobId: job.id, source: event.source, attempt: event.attemptCount }),
+
+  const owed = event.handlers
+    .map((spec) => ({ ...spec, key: handlerKeyOf(spec) }))
+    .filter(
+      (spec) => !event.state[spec.key]?.done && (!event.runHandlers || event.runHandlers.includes(spec.key)),
+    );
+  const planned: Planned[] = [];
+  for (const spec of owed) {
+    const handler = deps.handlers.get(spec.name);
+    const config = handler?.entry.parseConfig(spec.config);
+    if (!handler || !config?.ok) {
+      // Not deployed here (or this version refuses the config): another worker may have it.
+      const reason = handler
+        ? `handler "${spec.name}" (version ${handler.entry.version} on this worker) refuses the config of key "${spec.key}": ${config && !config.ok ? config.problems.join("; ") : ""}`
+        : `no worker has run handler "${spec.name}" yet: it is not deployed on worker ${deps.workerId}`;
+      return release(deps, job, token, event, reason);
+    }
+    planned.push({ spec, key: spec.key, handler, config: config.config });
+  }
+
+  const now = Date.now();
+  const waiting: Date[] = [];
+  const results = await Promise.all(
+    planned.map(async ({ spec, key, handler, config }): Promise<AttemptResult | null> => {
+      const state = event.state[key];
+      const attempt = (state?.failures ?? 0) + 1;
+      const reason = handlerFilterReason(handler.entry, spec, event.eventType);
+      if (reason) {
+        deps.metrics.handlerAttempts.inc({ handler: spec.name, outcome: "filtered" });
+        return filteredAttempt(event, key, attempt, reason);
+      }
+      if (state?.notBefore && Date.parse(state.notBefore) > now) {
+        waiting.push(new Date(state.notBefore));
+        return null;
+      }
+      if (!isOfferedTo(handler.entry, event.tenantId)) {
+        return deadAttempt(event, key, attempt, `handler "${spec.name}" is not offered to this tenant`);
+      }
+      return runHandlerAttempt(deps, event, spec, handler, config, attempt, handlerLogger(deps, spec.name));
+    }),
   );
 
-  const pending = event.handlers.filter((h) => !event.done.includes(h.name));
-  const failures: { handler: string; error: Error }[] = [];
-  // Attempts are written with the settling transition: one statement per job, not one per handler.
-  const attempts: AttemptRow[] = [];
-  for (const spec of pending) {
-    const { error, attempt } = await runHandler(deps, event, spec, log);
-    attempts.push(attempt);
-    if (error) failures.push({ handler: spec.name, error });
-  }
-
-  if (failures.length === 0) {
-    const done = await deps.completer.complete(eventId, attempts);
-    if (done?.completedAt) await settled(deps, event, "completed", done.completedAt);
-    if (deps.logger.isLevelEnabled("debug")) log().debug({ handlers: pending.length }, "event completed");
-    return "completed";
-  }
-
-  const lastError = failures
-    .map((f) => `${f.handler}: ${f.error.message}`)
+  const ran = results.filter((r): r is AttemptResult => r !== null);
+  const attempts = ran.map((r) => r.attempt);
+  const failed = ran.filter((r) => r.kind === "retry" || r.kind === "dead");
+  const lastError = failed
+    .map((r) => `${r.attempt.handler}: ${r.error}`)
     .join("; ")
     .slice(0, 2000);
-  const attemptsAllowed = job.opts.attempts ?? 1;
-  const permanent = failures.every((f) => f.error instanceof PermanentError);
-  if (permanent || job.attemptsMade + 1 >= attemptsAllowed) {
-    // `dead` exactly once: the guarded transition lets only one caller through.
-    const dead = await killEvent(deps.sql, event, lastError, attempts);
-    if (dead) {
-      log().warn({ lastError, alertId: dead.alertId }, "event dead-lettered");
-      deps.metrics.deadEvents.inc({ source: event.source });
-      await deps.notifyAlert(dead.alertId);
-      await settled(deps, event, "dead", dead.completedAt);
-    }
+
+  if (ran.some((r) => r.kind === "dead")) {
+    // One key has failed for good: the event is dead; the other keys' successes are kept.
+    await killEvent(deps, event, lastError, attempts);
     throw new UnrecoverableError(lastError);
   }
-  const delayMs = retryDelayMs(job.attemptsMade + 1, deps.retry);
-  await transitionEvent(
-    deps.sql,
-    eventId,
-    "retry",
-    { lastError, nextAttemptAt: new Date(Date.now() + delayMs) },
-    { attempts },
-  );
-  log().info({ lastError, delayMs }, "event will be retried");
-  throw new RetryLaterError(lastError, delayMs);
-}
-
-/** Runs one handler; returns its error (instead of throwing) and the attempt row to record. */
-async function runHandler(
-  deps: WorkerDeps,
-  event: ClaimedEvent,
-  spec: HandlerSpec,
-  logger: () => Logger,
-): Promise<{ error: Error | null; attempt: AttemptRow }> {
-  const name = spec.name as HandlerName;
-  const handler = deps.handlers[name] as ((ctx: unknown) => Promise<void>) | undefined;
-  const startedAt = new Date();
-  let error: Error | null = null;
-  try {
-    if (!handler) throw new PermanentError(`unknown handler "${spec.name}"`);
-    await handler({
-      event: toHandlerEvent(event),
-      body: event.body,
-      config: spec.config,
-      signal: AbortSignal.timeout(HANDLER_HARD_TIMEOUT_MS),
-      logger: handlerLogger(deps.logger, spec.name),
-    });
-  } catch (caught) {
-    error = caught instanceof Error ? caught : new Error(String(caught));
+  const next = [...failed.map((r) => (r.kind === "retry" ? r.retryAt : new Date(now))), ...waiting];
+  if (next.length === 0) {
+    await completeEvent(deps, event, attempts);
+    return "completed";
   }
-  const finishedAt = new Date();
-  const outcome = error ? "error" : "success";
-  deps.metrics.handlerAttempts.inc({ handler: spec.name, outcome });
-  deps.metrics.jobDuration.observe(
-    { handler: spec.name, outcome },
-    (finishedAt.getTime() - startedAt.getTime()) / 1000,
-  );
-  if (error) logger().info({ handler: spec.name, err: error.message }, "handler failed");
-  return {
-    error,
-    attempt: {
-      tenant_id: event.tenantId,
-      event_id: event.id,
-      handler: spec.name,
-      attempt: event.attemptCount,
-      run: event.run,
-      started_at: startedAt,
-      finished_at: finishedAt,
-      outcome,
-      error: error ? error.message.slice(0, 2000) : null,
-      duration_ms: finishedAt.getTime() - startedAt.getTime(),
-    },
-  };
+  const retryAt = new Date(Math.min(...next.map((d) => d.getTime())));
+  await retryEvent(deps, event, failed.length > 0 ? lastError : undefined, retryAt, attempts);
+  const delayMs = Math.max(0, retryAt.getTime() - Date.now());
+  if (failed.length > 0) deps.logger.info({ eventId, lastError, delayMs }, "event will be retried");
+  throw new RetryLaterError(lastError || "waiting for a handler's next attempt", delayMs);
 }
 
-function toHandlerEvent(event: ClaimedEvent): HandlerEvent {
-  return {
-    id: event.id,
-    tenantId: event.tenantId,
-    source: event.source,
-    type: event.eventType,
-    idempotencyKey: event.idempotencyKey,
-    receivedAt: event.receivedAt,
-    contentType: event.contentType,
-    headers: event.headers,
-    attempt: event.attemptCount,
-  };
-}
-
-/** Metrics and the completion message of a settled event. Publishing never fails the job. */
-async function settled(
+/** Hands the event back (see `releaseEvent`) and moves its job to later, without using an attempt. */
+async function release(
   deps: WorkerDeps,
+  job: Job,
+  token: string | undefined,
   event: ClaimedEvent,
-  status: "completed" | "dead",
-  completedAt: Date,
-): Promise<void> {
-  const durationMs = completedAt.getTime() - event.receivedAt.getTime();
-  deps.metrics.eventsSettled.inc({ source: event.source, status });
-  if (status === "completed")
-    deps.metrics.endToEndLatency.observe({ source: event.source }, durationMs / 1000);
-  const message: CompletionMessage = {
-    id: event.id,
-    tenantId: event.tenantId,
-    source: event.source,
-    type: event.eventType,
-    status,
-    attempts: event.attemptCount,
-    receivedAt: event.receivedAt.toISOString(),
-    completedAt: completedAt.toISOString(),
-    durationMs,
-  };
-  await deps.publisher
-    .publish(message)
-    .catch((error: unknown) =>
-      deps.logger.warn(
-        { eventId: event.id, err: error },
-        "completion publish failed (pub/sub is best effort)",
-      ),
-    );
+  reason: string,
+): Promise<never> {
+  await releaseEvent(deps, event, reason);
+  deps.metrics.handlerUnavailable.inc();
+  deps.logger.warn(
+    { eventId: event.id, jobId: job.id, reason },
+    "handler not available here; job handed back",
+  );
+  await job.moveToDelayed(Date.now() + RELEASE_DELAY_MS, token);
+  throw new DelayedError();
 }
 
-function lazyLogger(make: () => Logger): () => Logger {
-  let logger: Logger | undefined;
-  return () => {
-    logger ??= make();
-    return logger;
-  };
-}
-
-const handlerLoggers = new WeakMap<Logger, Map<string, Logger>>();
+const handlerLoggers = new WeakMap<WorkerDeps, Map<string, Logger>>();
 
 /** One child logger per handler name, made once: per-event fields go into each log call. */
-function handlerLogger(parent: Logger, handler: string): Logger {
-  let byName = handlerLoggers.get(parent);
+function handlerLogger(deps: WorkerDeps, handler: string): Logger {
+  let byName = handlerLoggers.get(deps);
   if (!byName) {
     byName = new Map();
-    handlerLoggers.set(parent, byName);
+    handlerLoggers.set(deps, byName);
   }
   let logger = byName.get(handler);
   if (!logger) {
-    logger = parent.child({ handler });
+    logger = deps.logger.child({ handler }) as Logger;
     byName.set(handler, logger);
   }
   return logger;

@@ -1,20 +1,29 @@
 import {
   type AttemptRow,
   type BatcherOptions,
+  type CompletionMessage,
   createBatcher,
   eachAlone,
   isDatabaseUnavailable,
   type Sql,
+  type TerminalStatus,
   type TransitionedEvent,
   transitionEvent,
   transitionEvents,
   uuidv7,
 } from "@hookbox/shared";
 import { BATCH_QUERY_TIMEOUT_MS, type ClaimedEvent } from "./claim-event.ts";
+import type { WorkerDeps } from "./deps.ts";
+
+/**
+ * Where an event's run ends up after one pass over its handlers. This module owns every way out:
+ * complete, retry, kill (dead + alert), release (handed back for another worker), and the
+ * metrics and completion message of a settled event. `process-event.ts` only decides which.
+ */
 
 export interface EventCompleter {
   /**
-   * processing → completed with this run's attempt rows; resolves once committed. Null when the
+   * processing → completed with this pass's attempt rows; resolves once committed. Null when the
    * event was not `processing` any more (another worker settled it).
    */
   complete(eventId: string, attempts: readonly AttemptRow[]): Promise<TransitionedEvent | null>;
@@ -58,18 +67,41 @@ export function createEventCompleter(sql: Sql, options: BatcherOptions): EventCo
   return { complete: (eventId, attempts) => batcher.submit({ eventId, attempts }) };
 }
 
+/** Every handler that applies has succeeded (or was filtered): completed, published. */
+export async function completeEvent(
+  deps: WorkerDeps,
+  event: ClaimedEvent,
+  attempts: readonly AttemptRow[],
+): Promise<void> {
+  const done = await deps.completer.complete(event.id, attempts);
+  if (done?.completedAt) await settled(deps, event, "completed", done.completedAt);
+}
+
+/** Some handler will run again at `retryAt`: retrying, with this pass's attempts recorded. */
+export async function retryEvent(
+  deps: WorkerDeps,
+  event: ClaimedEvent,
+  lastError: string | undefined,
+  retryAt: Date,
+  attempts: readonly AttemptRow[],
+): Promise<void> {
+  // `undefined`: nothing failed in this pass (a key was not due yet); the last error stays.
+  await transitionEvent(deps.sql, event.id, "retry", { lastError, nextAttemptAt: retryAt }, { attempts });
+}
+
 /**
  * processing → dead, and its `dead_letter` alert, in one transaction: a worker that dies in
  * between leaves neither, so the re-run does both. The guarded transition lets exactly one
- * caller through, and the alert's unique (kind, event, run) index backs that up.
+ * caller through, and the alert's unique (kind, event, run) index backs that up. Then the
+ * metric, the Slack notification and the completion message, once.
  */
 export async function killEvent(
-  sql: Sql,
+  deps: WorkerDeps,
   event: ClaimedEvent,
   lastError: string,
   attempts: readonly AttemptRow[],
-): Promise<{ completedAt: Date; alertId: string } | null> {
-  return sql.begin(async (tx) => {
+): Promise<boolean> {
+  const dead = await deps.sql.begin(async (tx) => {
     const moved = await transitionEvent(tx as unknown as Sql, event.id, "kill", { lastError }, { attempts });
     if (!moved?.completedAt) return null;
     const alertId = uuidv7();
@@ -84,4 +116,49 @@ export async function killEvent(
       ON CONFLICT DO NOTHING`;
     return { completedAt: moved.completedAt, alertId };
   });
+  if (!dead) return false;
+  deps.logger.warn(
+    { eventId: event.id, source: event.source, lastError, alertId: dead.alertId },
+    "event dead-lettered",
+  );
+  deps.metrics.deadEvents.inc({ source: event.source });
+  await deps.notifyAlert(dead.alertId);
+  await settled(deps, event, "dead", dead.completedAt);
+  return true;
+}
+
+/**
+ * This worker cannot run one of the event's handlers (not deployed here, or this version
+ * refuses its config): the claim is undone — back to `queued`, the attempt not counted — so a
+ * worker that has it takes the job. `reason` is shown as the event's last error meanwhile.
+ */
+export async function releaseEvent(deps: WorkerDeps, event: ClaimedEvent, reason: string): Promise<void> {
+  await transitionEvent(deps.sql, event.id, "release", { lastError: reason, undoAttempt: true });
+}
+
+/** Metrics and the completion message of a settled event. Publishing never fails the job. */
+async function settled(deps: WorkerDeps, event: ClaimedEvent, status: TerminalStatus, completedAt: Date) {
+  const durationMs = completedAt.getTime() - event.receivedAt.getTime();
+  deps.metrics.eventsSettled.inc({ source: event.source, status });
+  if (status === "completed")
+    deps.metrics.endToEndLatency.observe({ source: event.source }, durationMs / 1000);
+  const message: CompletionMessage = {
+    id: event.id,
+    tenantId: event.tenantId,
+    source: event.source,
+    type: event.eventType,
+    status,
+    attempts: event.attemptCount,
+    receivedAt: event.receivedAt.toISOString(),
+    completedAt: completedAt.toISOString(),
+    durationMs,
+  };
+  await deps.publisher
+    .publish(message)
+    .catch((error: unknown) =>
+      deps.logger.warn(
+        { eventId: event.id, err: error },
+        "completion publish failed (pub/sub is best effort)",
+      ),
+    );
 }

@@ -16,9 +16,9 @@ export function startEventWorker(deps: WorkerDeps): Worker<EventJob> {
   const { config, logger } = deps;
   const worker: Worker<EventJob> = new Worker<EventJob>(
     EVENTS_QUEUE,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       try {
-        return await processEvent(deps, job);
+        return await processEvent(deps, job, token);
       } catch (error) {
         if (!isDatabaseUnavailable(error)) throw error;
         // Postgres is away: hand the job back without spending one of its attempts, and pause

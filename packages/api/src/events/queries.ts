@@ -1,5 +1,14 @@
 import { isUtf8 } from "node:buffer";
-import { AppError, type EventFilter, type EventStatus, eventFilterSql, type Sql } from "@hookbox/shared";
+import {
+  AppError,
+  type AttemptOutcome,
+  type EventFilter,
+  type EventStatus,
+  eventFilterSql,
+  type HandlerSpec,
+  handlerKeyOf,
+  type Sql,
+} from "@hookbox/shared";
 import type { EventSummary, EventView } from "./schemas.ts";
 
 interface SummaryRow {
@@ -60,8 +69,15 @@ export async function listEvents(
 }
 
 export async function getEvent(sql: Sql, tenantId: string, id: string): Promise<EventView> {
-  const [row] = await sql<(SummaryRow & { headers: Record<string, string>; body: Buffer })[]>`
-    SELECT ${summaryColumns(sql)}, e.headers, e.body
+  const [row] = await sql<
+    (SummaryRow & {
+      headers: Record<string, string>;
+      body: Buffer;
+      specs: HandlerSpec[];
+      runHandlers: string[] | null;
+    })[]
+  >`
+    SELECT ${summaryColumns(sql)}, e.headers, e.body, s.handlers AS specs, e.run_handlers AS "runHandlers"
     FROM events e JOIN sources s ON s.id = e.source_id
     WHERE e.id = ${id} AND e.tenant_id = ${tenantId}`;
   if (!row) throw new AppError("not_found", "No such event.");
@@ -72,15 +88,16 @@ export async function getEvent(sql: Sql, tenantId: string, id: string): Promise<
       run: number;
       startedAt: Date;
       finishedAt: Date;
-      outcome: "success" | "error";
+      outcome: AttemptOutcome;
       error: string | null;
       durationMs: number;
+      nextAttemptAt: Date | null;
     }[]
   >`
     SELECT handler, attempt, run, started_at AS "startedAt", finished_at AS "finishedAt", outcome, error,
-           duration_ms AS "durationMs"
+           duration_ms AS "durationMs", next_attempt_at AS "nextAttemptAt"
     FROM attempts WHERE event_id = ${id} ORDER BY id`;
-  const { headers, body, ...summary } = row;
+  const { headers, body, specs, runHandlers, ...summary } = row;
   const utf8 = isUtf8(body);
   return {
     ...toSummary(summary),
@@ -91,6 +108,29 @@ export async function getEvent(sql: Sql, tenantId: string, id: string): Promise<
       ...a,
       startedAt: a.startedAt.toISOString(),
       finishedAt: a.finishedAt.toISOString(),
+      nextAttemptAt: iso(a.nextAttemptAt),
     })),
+    handlers: specs.map((spec) => {
+      const key = handlerKeyOf(spec);
+      const mine = runs.filter((a) => a.run === row.run && a.handler === key);
+      const last = mine.at(-1);
+      const status =
+        runHandlers && !runHandlers.includes(key)
+          ? "carried"
+          : mine.some((a) => a.outcome === "success")
+            ? "succeeded"
+            : last?.outcome === "filtered"
+              ? "filtered"
+              : last
+                ? "failed"
+                : "pending";
+      return {
+        key,
+        name: spec.name,
+        status,
+        attempts: mine.filter((a) => a.outcome !== "filtered").length,
+        reason: status === "filtered" || status === "failed" ? (last?.error ?? null) : null,
+      };
+    }),
   };
 }

@@ -14,15 +14,18 @@ import {
 import type { Queue } from "bullmq";
 
 /**
- * Replays one settled event: a new run (every handler again, new attempts) under a new job id.
- * In-flight events (received, queued, processing, retrying) answer 409.
+ * Replays one settled event: a new run (new attempts) under a new job id. `handlers` (keys)
+ * chooses what runs; without it a dead event runs the keys that had not succeeded, a completed
+ * one every key. In-flight events (received, queued, processing, retrying) answer 409.
  */
 export async function replayEvent(
   deps: { sql: Sql; queue: Queue<EventJob> },
   tenantId: string,
   id: string,
+  handlers?: string[],
 ): Promise<{ id: string; status: "queued"; run: number }> {
-  const moved = await transitionEvent(deps.sql, id, "replay", { tenantId });
+  if (handlers) await assertHandlerKeys(deps.sql, tenantId, id, handlers);
+  const moved = await transitionEvent(deps.sql, id, "replay", { tenantId, runHandlers: handlers ?? null });
   if (!moved) {
     const [row] = await deps.sql<
       { status: string }[]
@@ -39,6 +42,24 @@ export async function replayEvent(
     .add(EVENT_JOB_NAME, { eventId: moved.id }, { jobId: eventJobId(moved.id, moved.run) })
     .catch(() => undefined);
   return { id: moved.id, status: "queued", run: moved.run };
+}
+
+/** Replaying chosen keys: each must be a handler key of the event's source (else 400, nothing replayed). */
+async function assertHandlerKeys(sql: Sql, tenantId: string, id: string, keys: string[]): Promise<void> {
+  const [row] = await sql<{ keys: string[] }[]>`
+    SELECT coalesce(array_agg(coalesce(h->>'key', h->>'name')), '{}') AS keys
+    FROM events e JOIN sources s ON s.id = e.source_id, jsonb_array_elements(s.handlers) h
+    WHERE e.id = ${id} AND e.tenant_id = ${tenantId}`;
+  const known = row?.keys ?? [];
+  const unknown = keys.filter((k) => !known.includes(k));
+  if (known.length === 0) throw new AppError("not_found", "No such event.");
+  if (unknown.length > 0 || keys.length === 0) {
+    throw new AppError("bad_request", "The request is invalid.", {
+      problems: [
+        `handlers: ${keys.length === 0 ? "name at least one key" : `unknown key ${unknown.map((k) => `"${k}"`).join(", ")}`} (keys of this source: ${known.join(", ")})`,
+      ],
+    });
+  }
 }
 
 /** Query/JSON filter (ISO strings) → the SQL filter (dates). */

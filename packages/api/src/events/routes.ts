@@ -1,10 +1,11 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { AppError } from "@hookbox/shared";
 import type { ApiDeps } from "../deps.ts";
 import type { AuthEnv } from "../http/caller.ts";
 import { decodeCursor, page } from "../http/cursor.ts";
 import { commonErrors, conflict, json, notFound, security } from "../http/openapi-common.ts";
 import { IdParamSchema } from "../http/schemas.ts";
-import { validationHook } from "../http/validation.ts";
+import { describeIssues, validationHook } from "../http/validation.ts";
 import { getEvent, listEvents } from "./queries.ts";
 import { replayEvent, startBulkReplay, toEventFilter } from "./replay.ts";
 import {
@@ -14,6 +15,7 @@ import {
   EventListSchema,
   EventSchema,
   ReplayAnswerSchema,
+  ReplayOneSchema,
 } from "./schemas.ts";
 
 const tags = ["events"];
@@ -38,19 +40,29 @@ const get = createRoute({
     ...notFound,
   },
 });
-const replayOne = createRoute({
-  method: "post",
-  path: "/events/{id}/replay",
+/**
+ * The body is optional (`{handlers?}`), and older clients POST with `Content-Type: application/json`
+ * and no body at all: so the route is documented here and parsed by hand (the validator would
+ * refuse an empty JSON body).
+ */
+const replayOneDoc = {
+  method: "post" as const,
+  path: "/v1/events/{id}/replay",
   tags,
   security,
-  request: { params: IdParamSchema },
+  summary: "Replay one settled event",
+  request: { params: IdParamSchema, body: { ...json(ReplayOneSchema), required: false } },
   responses: {
-    202: { description: "Queued again: every handler runs again (a new run).", ...json(ReplayAnswerSchema) },
+    202: {
+      description:
+        "Queued again as a new run: the chosen handler keys, else (dead) the keys that had not succeeded, else every key.",
+      ...json(ReplayAnswerSchema),
+    },
     ...commonErrors,
     ...notFound,
     ...conflict,
   },
-});
+};
 const replayMany = createRoute({
   method: "post",
   path: "/events/replay",
@@ -79,8 +91,22 @@ export function eventRoutes(deps: ApiDeps) {
   app.openapi(replayMany, async (c) => {
     return c.json(await startBulkReplay(deps, c.get("auth").tenantId, c.req.valid("json")), 202);
   });
-  app.openapi(replayOne, async (c) => {
-    return c.json(await replayEvent(deps, c.get("auth").tenantId, c.req.valid("param").id), 202);
+  app.openAPIRegistry.registerPath(replayOneDoc);
+  app.post("/events/:id/replay", async (c) => {
+    const id = IdParamSchema.safeParse({ id: c.req.param("id") });
+    const text = await c.req.text();
+    let raw: unknown = {};
+    try {
+      raw = text.trim() ? JSON.parse(text) : {};
+    } catch {
+      throw new AppError("bad_request", "The request is invalid.", { problems: ["(body): not JSON"] });
+    }
+    const body = ReplayOneSchema.safeParse(raw);
+    if (!id.success || !body.success) {
+      const issues = [...(id.error?.issues ?? []), ...(body.error?.issues ?? [])];
+      throw new AppError("bad_request", "The request is invalid.", { problems: describeIssues(issues) });
+    }
+    return c.json(await replayEvent(deps, c.get("auth").tenantId, id.data.id, body.data.handlers), 202);
   });
   return app;
 }

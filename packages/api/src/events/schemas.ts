@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EVENT_STATUSES } from "@hookbox/shared";
+import { ATTEMPT_OUTCOMES, EVENT_STATUSES, TERMINAL_STATUSES } from "@hookbox/shared";
 
 const Iso = z.iso.datetime({ offset: true });
 
@@ -21,7 +21,7 @@ export const BulkReplaySchema = z
   .object({
     source: z.string().min(1).max(64).optional(),
     status: z
-      .enum(["completed", "dead"])
+      .enum(TERMINAL_STATUSES)
       .optional()
       .openapi({ description: "Only settled events are replayed." }),
     type: z.string().min(1).max(200).optional(),
@@ -30,6 +30,18 @@ export const BulkReplaySchema = z
   })
   .strict()
   .openapi("BulkReplay");
+
+export const ReplayOneSchema = z
+  .object({
+    handlers: z
+      .array(z.string().min(1).max(64))
+      .min(1)
+      .max(20)
+      .optional()
+      .openapi({ description: "Handler keys to run; others keep their outcome of the last run." }),
+  })
+  .strict()
+  .openapi("Replay");
 
 export const ReplayAnswerSchema = z
   .object({ id: z.uuid(), status: z.literal("queued"), run: z.number() })
@@ -43,16 +55,35 @@ export const BulkReplayAnswerSchema = z
 
 export const AttemptSchema = z
   .object({
-    handler: z.string(),
-    attempt: z.number(),
+    handler: z.string().openapi({ description: "The handler key within the source." }),
+    attempt: z.number().openapi({ description: "This key's attempt in its run, from 1." }),
     run: z.number(),
     startedAt: z.string(),
     finishedAt: z.string(),
-    outcome: z.enum(["success", "error"]),
+    outcome: z
+      .enum(ATTEMPT_OUTCOMES)
+      .openapi({ description: "`filtered`: its events excluded the type (`error` says why)." }),
     error: z.string().nullable(),
     durationMs: z.number(),
+    nextAttemptAt: z
+      .string()
+      .nullable()
+      .openapi({ description: "A failed attempt: when this key runs again." }),
   })
   .openapi("Attempt");
+
+export const HandlerOutcomeSchema = z
+  .object({
+    key: z.string(),
+    name: z.string(),
+    status: z.enum(["succeeded", "filtered", "failed", "pending", "carried"]).openapi({
+      description:
+        "In the event's current run: succeeded, filtered (not run: `reason`), failed (last attempt failed), pending (not run yet), carried (not part of this replay; its earlier outcome stands).",
+    }),
+    attempts: z.number(),
+    reason: z.string().nullable(),
+  })
+  .openapi("HandlerOutcome");
 
 export const EventSummarySchema = z
   .object({
@@ -79,6 +110,9 @@ export const EventSchema = EventSummarySchema.extend({
   body: z.string(),
   bodyEncoding: z.enum(["utf8", "base64"]),
   attempts: z.array(AttemptSchema),
+  handlers: z
+    .array(HandlerOutcomeSchema)
+    .openapi({ description: "Each handler key's outcome in the current run." }),
 }).openapi("Event");
 
 export const EventListSchema = z

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import {
   AppError,
+  type HandlerCatalog,
   type HandlerSpec,
-  parseHandlerSpec,
+  type HandlerSpecInput,
+  parseHandlerSpecs,
   type Scheme,
   type SourceSecret,
   uuidv7,
@@ -49,20 +51,14 @@ export function generateSecret(scheme: Scheme): string {
     : bytes.toString("base64url");
 }
 
-function validateHandlers(handlers: { name: string; config: Record<string, unknown> }[]): HandlerSpec[] {
-  const problems: string[] = [];
-  const parsed = handlers.map((h, i) => {
-    const result = parseHandlerSpec(h.name, h.config);
-    if (!result.ok) {
-      problems.push(...result.problems.map((p) => `handlers.${i}: ${p}`));
-      return h;
-    }
-    return { name: h.name, config: result.config };
-  });
-  const names = handlers.map((h) => h.name);
-  if (new Set(names).size !== names.length) problems.push("handlers: each handler may appear once");
-  if (problems.length > 0) throw new AppError("bad_request", "The request is invalid.", { problems });
-  return parsed;
+/** A source's handlers checked against what is deployed and offered to the tenant (400 with one line per problem). */
+function validateHandlers(
+  handlers: HandlerSpecInput[],
+  context: { catalog: HandlerCatalog; tenantId: string; scheme: Scheme },
+): HandlerSpec[] {
+  const parsed = parseHandlerSpecs(handlers, context);
+  if (!parsed.ok) throw new AppError("bad_request", "The request is invalid.", { problems: parsed.problems });
+  return parsed.specs;
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -90,9 +86,10 @@ export async function createSource(
   db: Db,
   tenantId: string,
   input: CreateSource,
+  catalog: HandlerCatalog,
 ): Promise<{ row: SourceRow; secret: string | undefined }> {
-  const handlers = validateHandlers(input.handlers);
   const scheme = input.scheme as Scheme;
+  const handlers = validateHandlers(input.handlers, { catalog, tenantId, scheme });
   const secret = scheme === "none" ? undefined : (input.secret ?? generateSecret(scheme));
   const secrets: SourceSecret[] = secret
     ? [{ secret, createdAt: new Date().toISOString(), expiresAt: null }]
@@ -149,8 +146,9 @@ export async function updateSource(
   tenantId: string,
   id: string,
   input: UpdateSource,
+  context: { catalog: HandlerCatalog; scheme: Scheme },
 ): Promise<SourceRow> {
-  const handlers = input.handlers ? validateHandlers(input.handlers) : undefined;
+  const handlers = input.handlers ? validateHandlers(input.handlers, { ...context, tenantId }) : undefined;
   try {
     const [row] = await db
       .update(sources)

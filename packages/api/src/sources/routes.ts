@@ -114,7 +114,12 @@ export function sourceRoutes(deps: ApiDeps) {
     toSourceView(row, deps.config.publicUrl, deps.config.maxBodyBytes, secret);
 
   app.openapi(create, async (c) => {
-    const { row, secret } = await createSource(deps.db, c.get("auth").tenantId, c.req.valid("json"));
+    const { row, secret } = await createSource(
+      deps.db,
+      c.get("auth").tenantId,
+      c.req.valid("json"),
+      await deps.handlers.catalog(),
+    );
     deps.sources.invalidate(row.slug);
     return c.json(view(row, secret), 201);
   });
@@ -132,7 +137,10 @@ export function sourceRoutes(deps: ApiDeps) {
     const { tenantId } = c.get("auth");
     const { id } = c.req.valid("param");
     const before = await getSource(deps.db, tenantId, id);
-    const row = await updateSource(deps.db, tenantId, id, c.req.valid("json"));
+    const row = await updateSource(deps.db, tenantId, id, c.req.valid("json"), {
+      catalog: await deps.handlers.catalog(),
+      scheme: before.scheme,
+    });
     deps.sources.invalidate(before.slug);
     deps.sources.invalidate(row.slug);
     return c.json(view(row), 200);

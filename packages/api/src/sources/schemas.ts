@@ -23,9 +23,29 @@ export const ValueRuleSchema = z
   });
 
 export const HandlerSpecSchema = z
-  .object({ name: z.string().min(1), config: z.record(z.string(), z.unknown()).default({}) })
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ description: "A built-in (log, forward, slack) or a code handler's id." }),
+    key: z.string().min(1).max(64).optional().openapi({
+      description: "Unique within the source (default: name): attach one handler several times.",
+    }),
+    events: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'Event type globs this attachment runs for; "!x" excludes.' }),
+    config: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
   .openapi("Handler", {
-    example: { name: "forward", config: { url: "https://example.com/hook", timeoutMs: 10000 } },
+    example: {
+      name: "forward",
+      key: "billing",
+      events: ["invoice.*"],
+      config: { url: "https://example.com/hook", timeoutMs: 10000 },
+    },
   });
 
 const SchemeSchema = z.enum(SUPPORTED_SCHEMES as [string, ...string[]]).openapi({ example: "hmac-sha256" });

@@ -36,8 +36,17 @@ const EnvSchema = z
      * so more jobs in flight mean bigger batches, not more Postgres connections.
      */
     WORKER_CONCURRENCY: int(128, 1),
-    /** Attempts per event before it is dead-lettered. */
+    /** Attempts per handler key before the event is dead-lettered (a code handler's `retry` overrides it). */
     MAX_ATTEMPTS: int(8, 1),
+    /**
+     * Directory of code handler modules (api and worker). Unset: `./handlers` of the working
+     * directory, if it exists; set: it must exist. Every top-level .ts/.js file but tests is loaded.
+     */
+    HANDLERS_DIR: z.string().min(1).optional(),
+    /** A handler attempt's timeout, unless the handler sets `timeoutMs`. */
+    HANDLER_TIMEOUT_MS: int(300_000, 100),
+    /** On SIGTERM a worker takes no new jobs; handlers still running after this long are aborted (`signal`). */
+    WORKER_SHUTDOWN_GRACE_MS: int(10_000, 0),
     /** Retry delay: min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2^(n-1)), full jitter. */
     RETRY_BASE_DELAY_MS: int(1000, 0),
     RETRY_MAX_DELAY_MS: int(3_600_000, 0),
@@ -133,6 +142,12 @@ export interface Config {
   janitorBatchSize: number;
   allowPrivateDestinations: boolean;
   forwardTimeoutMs: number;
+  /** Absolute or cwd-relative directory of code handlers. */
+  handlersDir: string;
+  /** HANDLERS_DIR was set: a missing directory is an error, not "no code handlers". */
+  handlersDirRequired: boolean;
+  handlerTimeoutMs: number;
+  workerShutdownGraceMs: number;
   slackAlertWebhookUrl: string | undefined;
   logLevel: Env["LOG_LEVEL"];
 }
@@ -189,6 +204,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       janitorBatchSize: e.JANITOR_BATCH_SIZE,
       allowPrivateDestinations: e.ALLOW_PRIVATE_DESTINATIONS,
       forwardTimeoutMs: e.FORWARD_TIMEOUT_MS,
+      handlersDir: e.HANDLERS_DIR ?? "handlers",
+      handlersDirRequired: e.HANDLERS_DIR !== undefined,
+      handlerTimeoutMs: e.HANDLER_TIMEOUT_MS,
+      workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
       slackAlertWebhookUrl: e.SLACK_ALERT_WEBHOOK_URL,
       logLevel: e.LOG_LEVEL,
     }),

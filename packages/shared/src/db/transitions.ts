@@ -1,4 +1,4 @@
-import type { EventStatus } from "../domain.ts";
+import { type AttemptOutcome, type EventStatus, TERMINAL_STATUSES } from "../domain.ts";
 import { boundedQuery, type Sql } from "./client.ts";
 
 /**
@@ -16,10 +16,15 @@ export const TRANSITIONS = {
   /** a worker picked the job up; `processing` is included for a job re-run after its worker died. */
   start: { from: ["received", "queued", "retrying", "processing"], to: "processing", newRun: false },
   retry: { from: ["processing"], to: "retrying", newRun: false },
+  /**
+   * a worker claimed the event but lacks one of its handlers (or that handler's version): it
+   * hands the event back untouched for a worker that has it (a rolling deploy), undoing its claim.
+   */
+  release: { from: ["processing"], to: "queued", newRun: false },
   complete: { from: ["processing"], to: "completed", newRun: false },
   kill: { from: ["processing"], to: "dead", newRun: false },
   /** an operator runs a settled event again: a new run, every handler again. */
-  replay: { from: ["completed", "dead"], to: "queued", newRun: true },
+  replay: { from: TERMINAL_STATUSES, to: "queued", newRun: true },
 } as const satisfies Record<string, { from: readonly EventStatus[]; to: EventStatus; newRun: boolean }>;
 
 export type Transition = keyof typeof TRANSITIONS;
@@ -29,6 +34,10 @@ export interface TransitionPatch {
   nextAttemptAt?: Date | null;
   /** Only rows of this tenant move (management calls). */
   tenantId?: string;
+  /** A replay: the handler keys the new run runs (null = all). */
+  runHandlers?: string[] | null;
+  /** `release`: the claim did not count as an attempt. */
+  undoAttempt?: boolean;
 }
 
 /** An attempts row written in the same statement as the transition (one round trip per job). */
@@ -40,9 +49,11 @@ export interface AttemptRow {
   run: number;
   started_at: Date;
   finished_at: Date;
-  outcome: "success" | "error";
+  outcome: AttemptOutcome;
   error: string | null;
   duration_ms: number;
+  /** A failed attempt: when this handler key may run again. */
+  next_attempt_at: Date | null;
 }
 
 export interface TransitionedEvent {
@@ -66,7 +77,8 @@ export async function transitionEvents(
     attempts.length > 0
       ? // Column arrays (unnest): one statement text, prepared once, whatever the number of rows.
         sql`WITH recorded AS (
-          INSERT INTO attempts (tenant_id, event_id, handler, attempt, run, started_at, finished_at, outcome, error, duration_ms)
+          INSERT INTO attempts (tenant_id, event_id, handler, attempt, run, started_at, finished_at, outcome, error,
+                                duration_ms, next_attempt_at)
           SELECT * FROM unnest(
             ${sql.array(attempts.map((a) => a.tenant_id))}::uuid[],
             ${sql.array(attempts.map((a) => a.event_id))}::uuid[],
@@ -77,15 +89,18 @@ export async function transitionEvents(
             ${sql.array(attempts.map((a) => a.finished_at.toISOString()))}::timestamptz[],
             ${sql.array(attempts.map((a) => a.outcome))}::attempt_outcome[],
             ${sql.array(attempts.map((a) => a.error) as string[])}::text[],
-            ${sql.array(attempts.map((a) => a.duration_ms))}::int[])
+            ${sql.array(attempts.map((a) => a.duration_ms))}::int[],
+            ${sql.array(attempts.map((a) => a.next_attempt_at?.toISOString() ?? null) as string[])}::timestamptz[])
         ) `
       : sql``;
   const query = sql<TransitionedEvent[]>`
     ${withAttempts}UPDATE events SET
       status = ${to},
       run = run + ${newRun ? 1 : 0},
+      attempt_count = attempt_count - ${patch.undoAttempt ? 1 : 0},
+      run_handlers = ${newRun ? runHandlersOfReplay(sql, patch.runHandlers) : sql`run_handlers`},
       queued_at = CASE WHEN ${to} = 'queued' THEN now() WHEN ${to} = 'received' THEN NULL ELSE queued_at END,
-      completed_at = CASE WHEN ${to} IN ('completed', 'dead') THEN now()
+      completed_at = CASE WHEN ${to} = ANY(${sql.array([...TERMINAL_STATUSES])}::event_status[]) THEN now()
                           WHEN ${newRun} THEN NULL ELSE completed_at END,
       last_error = ${patch.lastError === undefined ? sql`last_error` : patch.lastError},
       next_attempt_at = ${patch.nextAttemptAt ?? null}
@@ -94,6 +109,21 @@ export async function transitionEvents(
       ${patch.tenantId ? sql`AND tenant_id = ${patch.tenantId}` : sql``}
     RETURNING id, run, completed_at AS "completedAt"`;
   return options.timeoutMs ? boundedQuery(query, options.timeoutMs) : query;
+}
+
+/**
+ * The keys a replay's new run runs: the ones asked for; else, for a dead event, the keys that had
+ * not succeeded (or been filtered) in the run that died — the others' successes are kept; else
+ * (a completed event) every key. SET expressions see the row before the update (its old run).
+ */
+function runHandlersOfReplay(sql: Sql, asked: string[] | null | undefined) {
+  if (asked) return sql`${sql.array(asked)}::text[]`;
+  return sql`CASE WHEN status = 'dead' THEN (
+      SELECT array_agg(coalesce(h->>'key', h->>'name')) FROM sources s, jsonb_array_elements(s.handlers) h
+      WHERE s.id = events.source_id AND NOT EXISTS (
+        SELECT 1 FROM attempts a WHERE a.event_id = events.id AND a.run = events.run
+          AND a.handler = coalesce(h->>'key', h->>'name') AND a.outcome <> 'error'))
+    ELSE NULL END`;
 }
 
 /** One event; returns the moved row, or null when it was not in a `from` status. */

@@ -61,9 +61,17 @@ export interface RetryPolicy {
 /** Backoff type name registered by the worker (full-jitter exponential, see worker retry policy). */
 export const BACKOFF_TYPE = "hookbox-jitter";
 
-export function eventJobOptions(policy: RetryPolicy): DefaultJobOptions {
+/**
+ * BullMQ's attempt limit of an event job. The row decides when an event is dead (per handler
+ * key: its own `retry.maxAttempts`, else MAX_ATTEMPTS), and one job pass may run only some keys,
+ * so BullMQ's count is only a backstop; a job that still reaches it leaves its row `retrying`,
+ * and the reconciler enqueues it again.
+ */
+export const EVENT_JOB_MAX_PASSES = 10_000;
+
+export function eventJobOptions(_policy: RetryPolicy): DefaultJobOptions {
   return {
-    attempts: policy.maxAttempts,
+    attempts: EVENT_JOB_MAX_PASSES,
     backoff: { type: BACKOFF_TYPE },
     // Bounded history in Redis; Postgres holds the full record.
     removeOnComplete: { count: 1_000 },

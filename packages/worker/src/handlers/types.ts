@@ -1,6 +1,6 @@
-import type { HandlerConfig, HandlerName, Logger } from "@hookbox/shared";
+import type { BuiltinHandlerName, HandlerConfig, Logger } from "@hookbox/shared";
 
-/** What a handler learns about the event it runs for. */
+/** What a built-in handler learns about the event it runs for. */
 export interface HandlerEvent {
   id: string;
   tenantId: string;
@@ -10,11 +10,13 @@ export interface HandlerEvent {
   receivedAt: Date;
   contentType: string | null;
   headers: Record<string, string>;
-  /** 1 on the first run; handlers may use it with `id` to stay idempotent. */
+  /** 0 = the original delivery, n = the n-th replay. */
+  run: number;
+  /** This handler key's attempt in this run, from 1; with `id`, lets a receiver stay idempotent. */
   attempt: number;
 }
 
-export interface HandlerContext<N extends HandlerName> {
+export interface HandlerContext<N extends BuiltinHandlerName> {
   event: HandlerEvent;
   /** The exact bytes the sender posted. */
   body: Buffer;
@@ -24,10 +26,10 @@ export interface HandlerContext<N extends HandlerName> {
   logger: Logger;
 }
 
-/** A handler resolves on success and throws on failure; `PermanentError` means "do not retry". */
-export type Handler<N extends HandlerName> = (ctx: HandlerContext<N>) => Promise<void>;
+/** A built-in handler resolves on success and throws on failure; `PermanentError` means "do not retry". */
+export type Handler<N extends BuiltinHandlerName> = (ctx: HandlerContext<N>) => Promise<void>;
 
-/** A failure that no retry can fix (a refused destination, a bad config). The event goes `dead` now. */
+/** A failure that no retry can fix (a refused destination, a bad config). The handler is dead now. */
 export class PermanentError extends Error {
   constructor(message: string) {
     super(message);

@@ -12,6 +12,7 @@ export const attempts = pgTable(
     eventId: uuid("event_id")
       .notNull()
       .references(() => events.id, { onDelete: "cascade" }),
+    /** The handler's key within its source (`HandlerSpec.key`; the name when no key was given). */
     handler: text("handler").notNull(),
     attempt: integer("attempt").notNull(),
     /** The event's run (0 = original delivery, n = n-th replay) this attempt belongs to. */
@@ -21,6 +22,11 @@ export const attempts = pgTable(
     outcome: attemptOutcome("outcome").notNull(),
     error: text("error"),
     durationMs: integer("duration_ms").notNull(),
+    /**
+     * On a failed attempt: not before this time does this handler key run again (its own backoff,
+     * or the delay a `RetryAfterError` asked for). Other keys of the event may run earlier.
+     */
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
   },
   (t) => [
     // Serves GET /v1/events/:id (attempts of one event) and the worker's "handlers already done".

@@ -38,6 +38,12 @@ export const events = pgTable(
     attemptCount: integer("attempt_count").notNull().default(0),
     /** 0 for the original delivery, +1 per replay: a replay runs every handler again. */
     run: integer("run").notNull().default(0),
+    /**
+     * The handler keys this run runs; null = every handler of the source. A replay of a dead event
+     * runs only the keys that had not succeeded (or those the operator chose); the others are
+     * carried over as done.
+     */
+    runHandlers: text("run_handlers").array(),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     queuedAt: timestamp("queued_at", { withTimezone: true }),
     startedAt: timestamp("started_at", { withTimezone: true }),
