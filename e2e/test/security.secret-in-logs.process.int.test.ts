@@ -68,11 +68,13 @@ it("writes to sources that fail mid-request answer 503 and log the error without
   // The failures were logged, each naming the statement that waited (so silence cannot pass).
   const failures = lines
     .filter((l) => l.includes('"msg":"postgres unavailable"'))
-    .map((l) => JSON.parse(l) as { requestId?: string; err: { type: string; message: string } });
+    .map(
+      (l) => JSON.parse(l) as { requestId?: string; err: { type: string; code: string; message: string } },
+    );
   expect(failures).toHaveLength(3);
   for (const { requestId, err } of failures) {
     expect(requestId).toBeTruthy();
-    expect(err.type).toBe("DrizzleQueryError");
+    expect(err).toMatchObject({ type: "DrizzleQueryError", code: "57014" });
     expect(err.message).toContain("canceling statement due to statement timeout");
   }
   const statements = failures.map((f) => /^Failed query: (\w+) \S* ?"sources"/.exec(f.err.message)?.[1]);

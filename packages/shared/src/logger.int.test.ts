@@ -101,7 +101,7 @@ describe("a drizzle query that ends in statement_timeout behind a lock", () => {
     const { err, msg } = JSON.parse(line) as { err?: unknown; msg: string };
     expect(msg).toBeTruthy();
     if (typeof err === "object") {
-      expect(err).toMatchObject({ type: "DrizzleQueryError" });
+      expect(err).toMatchObject({ type: "DrizzleQueryError", code: "57014" });
       expect((err as { message: string }).message).toContain("canceling statement due to statement timeout");
       expect((err as { stack: string }).stack).toMatch(/caused by: PostgresError: canceling statement/);
       expect(err).not.toHaveProperty("params");

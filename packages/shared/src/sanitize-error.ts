@@ -73,6 +73,9 @@ function serialize(error: ErrorLike, seen: Set<unknown>): SerializedError {
     message: chain.map((e) => stripQueryParams(e.message)).join(": "),
     stack: chain.map(cleanStack).join("\ncaused by: "),
   };
+  // drizzle's error has no code of its own; Postgres's (e.g. 57014) is on its cause.
+  const code = chain.find((e) => e.code !== undefined)?.code;
+  if (code !== undefined) out.code = code;
   const aggregate = (error as { errors?: unknown }).errors;
   if (Array.isArray(aggregate)) {
     out.aggregateErrors = aggregate.filter(isErrorLike).map((e) => serialize(e, seen));
