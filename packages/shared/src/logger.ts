@@ -1,5 +1,7 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import { sanitizeErrorFields, serializeLogError, stripQueryParams } from "./sanitize-error.ts";
 
+export { type SerializedError, sanitizeError } from "./sanitize-error.ts";
 export type { Logger };
 
 /**
@@ -44,7 +46,11 @@ export const REDACT_PATHS = [
   ...SENSITIVE_HEADERS.map((h) => `*.headers["${h}"]`),
 ];
 
-/** pino JSON to stdout (or `destination`, e.g. a test's capture stream), with redaction. */
+/**
+ * pino JSON to stdout (or `destination`, e.g. a test's capture stream), with redaction. Errors
+ * (under `err`, `error` or any other top-level key, and the message pino takes from them) are
+ * written without the parameters of a failed query: see sanitize-error.ts.
+ */
 export function createLogger(
   level: string,
   bindings: Record<string, unknown> = {},
@@ -54,7 +60,14 @@ export function createLogger(
     level,
     base: { ...bindings },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    serializers: { err: serializeLogError, error: serializeLogError, msg: stripMessage },
+    formatters: { log: sanitizeErrorFields },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** `logger.error({ err })` without a message logs `err.message` as `msg`. */
+function stripMessage(msg: unknown): unknown {
+  return typeof msg === "string" ? stripQueryParams(msg) : msg;
 }
