@@ -26,14 +26,19 @@ export function createApiDeps(
     max: config.databasePoolMax,
     applicationName: "hookbox-api",
   });
-  const redis = createProducerRedis(config.redisUrl);
-  const queue = createEventsQueue(redis, config.redisPrefix, {
-    maxAttempts: config.maxAttempts,
-    baseDelayMs: config.retryBaseDelayMs,
-    maxDelayMs: config.retryMaxDelayMs,
-  });
-  const maintenance = createMaintenanceQueue(redis, config.redisPrefix);
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
+  const redis = createProducerRedis(config.redisUrl, logger);
+  const queue = createEventsQueue(
+    redis,
+    config.redisPrefix,
+    {
+      maxAttempts: config.maxAttempts,
+      baseDelayMs: config.retryBaseDelayMs,
+      maxDelayMs: config.retryMaxDelayMs,
+    },
+    logger,
+  );
+  const maintenance = createMaintenanceQueue(redis, config.redisPrefix, logger);
   const metrics = createMetrics("api", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) });
   const hub = createCompletionHub(config.redisUrl, logger);
   const backlog = createBacklogGauge(queue);

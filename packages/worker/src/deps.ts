@@ -1,4 +1,5 @@
 import {
+  addMaintenanceJob,
   type Config,
   createEventsQueue,
   createLogger,
@@ -69,13 +70,13 @@ export function createWorkerDeps(
     max: config.databasePoolMax,
     applicationName: "hookbox-worker",
   });
-  const workerRedis = createWorkerRedis(config.redisUrl);
-  const redis = createProducerRedis(config.redisUrl);
-  const retry = retryPolicyOf(config);
-  const queue = createEventsQueue(redis, config.redisPrefix, retry);
-  const maintenance = createMaintenanceQueue(redis, config.redisPrefix);
-  const batching = { maxItems: config.workerConcurrency, maxWaitMs: 0, maxInFlight: BATCH_FLUSHES_IN_FLIGHT };
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-worker" });
+  const workerRedis = createWorkerRedis(config.redisUrl, logger);
+  const redis = createProducerRedis(config.redisUrl, logger);
+  const retry = retryPolicyOf(config);
+  const queue = createEventsQueue(redis, config.redisPrefix, retry, logger);
+  const maintenance = createMaintenanceQueue(redis, config.redisPrefix, logger);
+  const batching = { maxItems: config.workerConcurrency, maxWaitMs: 0, maxInFlight: BATCH_FLUSHES_IN_FLIGHT };
   return {
     config,
     sql,
@@ -96,9 +97,12 @@ export function createWorkerDeps(
     async notifyAlert(alertId) {
       if (!config.slackAlertWebhookUrl) return;
       // A Slack failure never blocks processing: the job retries on its own schedule.
-      await maintenance
-        .add("slack-alert", { alertId }, { jobId: `slack-alert-${alertId}` })
-        .catch((error: unknown) => logger.warn({ err: error, alertId }, "could not queue the Slack alert"));
+      await addMaintenanceJob(
+        maintenance,
+        "slack-alert",
+        { alertId },
+        { jobId: `slack-alert-${alertId}` },
+      ).catch((error: unknown) => logger.warn({ err: error, alertId }, "could not queue the Slack alert"));
     },
     async close() {
       await maintenance.close().catch(() => {});
