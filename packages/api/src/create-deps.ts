@@ -6,6 +6,7 @@ import {
   createMetrics,
   createProducerRedis,
   QUEUE_STATES,
+  retryPolicyOf,
 } from "@hookbox/shared";
 import { createDatabase } from "@hookbox/shared/drizzle";
 import type { ApiDeps } from "./deps.ts";
@@ -28,16 +29,7 @@ export function createApiDeps(
   });
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
   const redis = createProducerRedis(config.redisUrl, logger);
-  const queue = createEventsQueue(
-    redis,
-    config.redisPrefix,
-    {
-      maxAttempts: config.maxAttempts,
-      baseDelayMs: config.retryBaseDelayMs,
-      maxDelayMs: config.retryMaxDelayMs,
-    },
-    logger,
-  );
+  const queue = createEventsQueue(redis, config.redisPrefix, retryPolicyOf(config), logger);
   const maintenance = createMaintenanceQueue(redis, config.redisPrefix, logger);
   const metrics = createMetrics("api", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) });
   const hub = createCompletionHub(config.redisUrl, logger);

@@ -13,6 +13,7 @@ import {
   type Metrics,
   QUEUE_STATES,
   type RetryPolicy,
+  retryPolicyOf,
   type Sql,
 } from "@hookbox/shared";
 import type { Queue } from "bullmq";
@@ -51,14 +52,6 @@ export interface WorkerDeps {
   /** Queues the Slack notification of a new alert when SLACK_ALERT_WEBHOOK_URL is set; never throws. */
   notifyAlert(alertId: string): Promise<void>;
   close(): Promise<void>;
-}
-
-export function retryPolicyOf(config: Config): RetryPolicy {
-  return {
-    maxAttempts: config.maxAttempts,
-    baseDelayMs: config.retryBaseDelayMs,
-    maxDelayMs: config.retryMaxDelayMs,
-  };
 }
 
 export function createWorkerDeps(

@@ -8,6 +8,7 @@ import {
 } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { Config } from "../config/index.ts";
 import type { Logger } from "../logger.ts";
 import { logConnectionErrors } from "../redis.ts";
 
@@ -65,6 +66,17 @@ export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+}
+
+/** The configured retry policy (MAX_ATTEMPTS, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS). */
+export function retryPolicyOf(
+  config: Pick<Config, "maxAttempts" | "retryBaseDelayMs" | "retryMaxDelayMs">,
+): RetryPolicy {
+  return {
+    maxAttempts: config.maxAttempts,
+    baseDelayMs: config.retryBaseDelayMs,
+    maxDelayMs: config.retryMaxDelayMs,
+  };
 }
 
 /** Backoff type name registered by the worker (full-jitter exponential, see worker retry policy). */
