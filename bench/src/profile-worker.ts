@@ -5,10 +5,11 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import {
   createEventsQueue,
+  createLogger,
   createPool,
   createProducerRedis,
   DEFAULT_TENANT_ID,
-  EVENT_JOB_NAME,
+  enqueueEvents,
   migrate,
   uuidv7,
   warmUpDatabase,
@@ -27,8 +28,14 @@ const [src] = await sql<
   { id: string }[]
 >`INSERT INTO sources (id, tenant_id, slug, name, scheme, handlers) VALUES (${uuidv7()}, ${DEFAULT_TENANT_ID}, 'p', 'p', 'none', ${sql.json([{ name: "log", config: { level: "debug" } }])}) RETURNING id`;
 const prefix = `{profw-${Date.now()}}`;
-const redis = createProducerRedis("redis://127.0.0.1:6379");
-const queue = createEventsQueue(redis, prefix, { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60000 });
+const logger = createLogger("warn", { service: "bench-profile-worker" });
+const redis = createProducerRedis("redis://127.0.0.1:6379", logger);
+const queue = createEventsQueue(
+  redis,
+  prefix,
+  { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60000 },
+  logger,
+);
 const body = Buffer.from("x".repeat(1000));
 for (let done = 0; done < N; done += 5000) {
   const rows = Array.from({ length: 5000 }, () => ({
@@ -41,8 +48,9 @@ for (let done = 0; done < N; done += 5000) {
     status: "queued",
   }));
   await sql`INSERT INTO events ${sql(rows, "id", "tenant_id", "source_id", "headers", "body", "size", "status")}`;
-  await queue.addBulk(
-    rows.map((r) => ({ name: EVENT_JOB_NAME, data: { eventId: r.id }, opts: { jobId: r.id } })),
+  await enqueueEvents(
+    queue,
+    rows.map((r) => ({ id: r.id, run: 0 })),
   );
 }
 const started = Date.now();

@@ -6,10 +6,11 @@ import { createServer } from "node:net";
 import { cpus } from "node:os";
 import {
   createEventsQueue,
+  createLogger,
   createPool,
   createProducerRedis,
   createWorkerRedis,
-  EVENT_JOB_NAME,
+  enqueueEvents,
   migrate,
   uuidv7,
   warmUpDatabase,
@@ -28,6 +29,8 @@ async function freePort(): Promise<number> {
 
 const env = process.env;
 const SMOKE = env.BENCH_SMOKE === "1";
+/** Redis and queue errors of the bench's own clients (the services log their own). */
+const benchLogger = createLogger("warn", { service: "bench" });
 const SECONDS = Number(env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
 const REPS = Number(env.BENCH_REPS ?? (SMOKE ? 1 : 3));
 const CONNECTIONS = (env.BENCH_CONNECTIONS ?? "64,256").split(",").map(Number);
@@ -245,8 +248,13 @@ try {
     await sql<{ id: string; tenant_id: string }[]>`SELECT id, tenant_id FROM sources WHERE slug = 'steady'`
   )[0];
   if (!seedSource) throw new Error("no steady source");
-  const redis = createProducerRedis(redisUrl);
-  const queue = createEventsQueue(redis, prefix, { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 });
+  const redis = createProducerRedis(redisUrl, benchLogger);
+  const queue = createEventsQueue(
+    redis,
+    prefix,
+    { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 },
+    benchLogger,
+  );
   const body = Buffer.from(JSON.stringify({ type: "bench.backlog", padding: "x".repeat(950) }));
   const seededIds: string[] = [];
   for (let done = 0; done < BACKLOG; ) {
@@ -263,8 +271,9 @@ try {
       status: "queued",
     }));
     await sql`INSERT INTO events ${sql(rows, "id", "tenant_id", "source_id", "event_type", "headers", "body", "content_type", "size", "status")}`;
-    await queue.addBulk(
-      rows.map((r) => ({ name: EVENT_JOB_NAME, data: { eventId: r.id }, opts: { jobId: r.id } })),
+    await enqueueEvents(
+      queue,
+      rows.map((r) => ({ id: r.id, run: 0 })),
     );
     seededIds.push(...rows.map((r) => r.id));
     done += n;
@@ -438,7 +447,7 @@ try {
 } finally {
   await stopAll();
   // Leave nothing behind: the database and both Redis prefixes.
-  const cleaner = createWorkerRedis(redisUrl); // queues commands until connected
+  const cleaner = createWorkerRedis(redisUrl, benchLogger); // queues commands until connected
   for (const pattern of [`${prefix}*`, `{bench-naive-${tag}}*`]) {
     let cursor = "0";
     do {

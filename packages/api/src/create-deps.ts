@@ -7,6 +7,7 @@ import {
   createProducerRedis,
   type HandlerCatalogEntry,
   QUEUE_STATES,
+  retryPolicyOf,
 } from "@hookbox/shared";
 import { createDatabase } from "@hookbox/shared/drizzle";
 import type { ApiDeps } from "./deps.ts";
@@ -30,14 +31,10 @@ export function createApiDeps(
     max: config.databasePoolMax,
     applicationName: "hookbox-api",
   });
-  const redis = createProducerRedis(config.redisUrl);
-  const queue = createEventsQueue(redis, config.redisPrefix, {
-    maxAttempts: config.maxAttempts,
-    baseDelayMs: config.retryBaseDelayMs,
-    maxDelayMs: config.retryMaxDelayMs,
-  });
-  const maintenance = createMaintenanceQueue(redis, config.redisPrefix);
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
+  const redis = createProducerRedis(config.redisUrl, logger);
+  const queue = createEventsQueue(redis, config.redisPrefix, retryPolicyOf(config), logger);
+  const maintenance = createMaintenanceQueue(redis, config.redisPrefix, logger);
   const metrics = createMetrics("api", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) });
   const hub = createCompletionHub(config.redisUrl, logger);
   const backlog = createBacklogGauge(queue);

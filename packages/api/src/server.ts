@@ -1,6 +1,5 @@
-import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
-import { type Config, loadCodeHandlers, migrate, warmUpDatabase } from "@hookbox/shared";
+import { type Config, loadConfiguredHandlers, migrate, warmUpDatabase } from "@hookbox/shared";
 import { createApp } from "./app.ts";
 import { createApiDeps } from "./create-deps.ts";
 
@@ -10,9 +9,7 @@ import { createApiDeps } from "./create-deps.ts";
  */
 export async function startApiServer(config: Config, options: { runMigrations: boolean }): Promise<void> {
   // The same HANDLERS_DIR as the workers: a source's code handlers are validated with their real schemas.
-  const codeHandlers = await loadCodeHandlers(resolve(config.handlersDir), {
-    required: config.handlersDirRequired,
-  });
+  const codeHandlers = await loadConfiguredHandlers(config);
   const deps = createApiDeps(config, { codeHandlers });
   const { logger } = deps;
   if (options.runMigrations) await migrate(config.databaseUrl);

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseHandlerDefinition } from "@hookbox/sdk";
+import type { Config } from "./config/index.ts";
 import { BUILTIN_HANDLER_NAMES, codeCatalogEntry, type HandlerCatalogEntry } from "./handlers.ts";
 
 /** A module in HANDLERS_DIR that cannot be loaded: the message is one line naming the file and the problem. */
@@ -80,4 +81,11 @@ export async function loadCodeHandlers(
     loaded.push(codeCatalogEntry({ definition: parsed.handler, version, file }));
   }
   return loaded;
+}
+
+/** The code handlers of HANDLERS_DIR (or of `./handlers`, when it exists and the variable is unset). */
+export function loadConfiguredHandlers(config: Pick<Config, "handlersDir">): Promise<HandlerCatalogEntry[]> {
+  return loadCodeHandlers(resolve(config.handlersDir ?? "handlers"), {
+    required: config.handlersDir !== undefined,
+  });
 }

@@ -54,7 +54,9 @@ function insertSource(database: Database, values: Partial<typeof sources.$inferI
     name: "logger",
     scheme: "stripe",
     secrets,
-    handlers: [{ name: "forward", config: { headers: { authorization: `Bearer ${SECRET}` } } }],
+    handlers: [
+      { name: "forward", key: "forward", config: { headers: { authorization: `Bearer ${SECRET}` } } },
+    ],
     ...values,
   });
 }

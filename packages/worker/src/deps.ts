@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  addMaintenanceJob,
   type Config,
   createEventsQueue,
   createLogger,
@@ -14,6 +15,7 @@ import {
   type Metrics,
   QUEUE_STATES,
   type RetryPolicy,
+  retryPolicyOf,
   type Sql,
 } from "@hookbox/shared";
 import type { Queue } from "bullmq";
@@ -61,14 +63,6 @@ export interface WorkerDeps {
   close(): Promise<void>;
 }
 
-export function retryPolicyOf(config: Config): RetryPolicy {
-  return {
-    maxAttempts: config.maxAttempts,
-    baseDelayMs: config.retryBaseDelayMs,
-    maxDelayMs: config.retryMaxDelayMs,
-  };
-}
-
 export function createWorkerDeps(
   config: Config,
   overrides: Partial<Pick<WorkerDeps, "logger">> & { codeHandlers?: readonly HandlerCatalogEntry[] } = {},
@@ -79,13 +73,13 @@ export function createWorkerDeps(
     max: config.databasePoolMax,
     applicationName: "hookbox-worker",
   });
-  const workerRedis = createWorkerRedis(config.redisUrl);
-  const redis = createProducerRedis(config.redisUrl);
-  const retry = retryPolicyOf(config);
-  const queue = createEventsQueue(redis, config.redisPrefix, retry);
-  const maintenance = createMaintenanceQueue(redis, config.redisPrefix);
-  const batching = { maxItems: config.workerConcurrency, maxWaitMs: 0, maxInFlight: BATCH_FLUSHES_IN_FLIGHT };
   const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-worker" });
+  const workerRedis = createWorkerRedis(config.redisUrl, logger);
+  const redis = createProducerRedis(config.redisUrl, logger);
+  const retry = retryPolicyOf(config);
+  const queue = createEventsQueue(redis, config.redisPrefix, retry, logger);
+  const maintenance = createMaintenanceQueue(redis, config.redisPrefix, logger);
+  const batching = { maxItems: config.workerConcurrency, maxWaitMs: 0, maxInFlight: BATCH_FLUSHES_IN_FLIGHT };
   return {
     config,
     sql,
@@ -112,9 +106,12 @@ export function createWorkerDeps(
     async notifyAlert(alertId) {
       if (!config.slackAlertWebhookUrl) return;
       // A Slack failure never blocks processing: the job retries on its own schedule.
-      await maintenance
-        .add("slack-alert", { alertId }, { jobId: `slack-alert-${alertId}` })
-        .catch((error: unknown) => logger.warn({ err: error, alertId }, "could not queue the Slack alert"));
+      await addMaintenanceJob(
+        maintenance,
+        "slack-alert",
+        { alertId },
+        { jobId: `slack-alert-${alertId}` },
+      ).catch((error: unknown) => logger.warn({ err: error, alertId }, "could not queue the Slack alert"));
     },
     async close() {
       await maintenance.close().catch(() => {});

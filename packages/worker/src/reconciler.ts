@@ -1,4 +1,4 @@
-import { EVENT_JOB_NAME, type EventStatus, eventJobId, transitionEvent } from "@hookbox/shared";
+import { type EventStatus, enqueueEvent, eventJobId, transitionEvent } from "@hookbox/shared";
 import type { WorkerDeps } from "./deps.ts";
 
 /** Job states in which the job will still run (or is running): the row needs nothing. */
@@ -30,7 +30,7 @@ export async function reconcileOnce(deps: WorkerDeps): Promise<number> {
     }
     // A finished job with the same id would make add() a silent no-op: remove it first.
     if (job) await job.remove().catch(() => {});
-    await deps.queue.add(EVENT_JOB_NAME, { eventId: row.id }, { jobId });
+    await enqueueEvent(deps.queue, row);
     if (row.status === "received") await transitionEvent(deps.sql, row.id, "enqueue");
     deps.metrics.reconcilerRequeues.inc({ status: row.status });
     deps.logger.info(

@@ -1,7 +1,6 @@
-import { resolve } from "node:path";
 import {
   type Config,
-  loadCodeHandlers,
+  loadConfiguredHandlers,
   MANIFEST_REFRESH_MS,
   migrate,
   newWorkerManifest,
@@ -32,9 +31,7 @@ export async function runWorker(
   config: Config,
   overrides: Parameters<typeof createWorkerDeps>[1] = {},
 ): Promise<RunningWorker> {
-  const codeHandlers =
-    overrides.codeHandlers ??
-    (await loadCodeHandlers(resolve(config.handlersDir), { required: config.handlersDirRequired }));
+  const codeHandlers = overrides.codeHandlers ?? (await loadConfiguredHandlers(config));
   const deps = createWorkerDeps(config, { ...overrides, codeHandlers });
   await migrate(config.databaseUrl);
   await warmUpDatabase(deps.sql);

@@ -1,10 +1,10 @@
 import {
   AppError,
-  EVENT_JOB_NAME,
+  addMaintenanceJob,
   type EventFilter,
   type EventJob,
+  enqueueEvent,
   eventFilterSql,
-  eventJobId,
   type ReplayFilter,
   type Sql,
   TRANSITIONS,
@@ -38,9 +38,7 @@ export async function replayEvent(
   }
   // If Redis is away the row is `queued` without a job: the reconciler enqueues it.
   // The row's id as Postgres spells it (lowercase), not as the path did: jobs and batch lookups key on it.
-  await deps.queue
-    .add(EVENT_JOB_NAME, { eventId: moved.id }, { jobId: eventJobId(moved.id, moved.run) })
-    .catch(() => undefined);
+  await enqueueEvent(deps.queue, moved).catch(() => undefined);
   return { id: moved.id, status: "queued", run: moved.run };
 }
 
@@ -91,7 +89,12 @@ export async function startBulkReplay(
       AND e.id <= ${maxId}`;
   let job: Awaited<ReturnType<Queue["add"]>>;
   try {
-    job = await deps.maintenance.add("bulk-replay", { tenantId, filter, maxId, afterId: null });
+    job = await addMaintenanceJob(deps.maintenance, "bulk-replay", {
+      tenantId,
+      filter,
+      maxId,
+      afterId: null,
+    });
   } catch {
     throw new AppError("unavailable", "The queue is unavailable; nothing was replayed. Retry later.", {
       retryAfterSeconds: 5,

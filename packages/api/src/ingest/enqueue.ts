@@ -1,4 +1,4 @@
-import { createBatcher, EVENT_JOB_NAME, type EventJob, type Sql, transitionEvents } from "@hookbox/shared";
+import { createBatcher, type EventJob, enqueueEvents, type Sql, transitionEvents } from "@hookbox/shared";
 import type { Queue } from "bullmq";
 import { INGEST_QUERY_TIMEOUT_MS } from "./persist.ts";
 
@@ -21,8 +21,10 @@ export function createEventEnqueuer(
   const batcher = createBatcher<string, EnqueueResult>(async (ids) => {
     let timer: NodeJS.Timeout | undefined;
     try {
-      const add = deps.queue.addBulk(
-        ids.map((eventId) => ({ name: EVENT_JOB_NAME, data: { eventId }, opts: { jobId: eventId } })),
+      // Freshly inserted rows are the original run (0): job id = event id.
+      const add = enqueueEvents(
+        deps.queue,
+        ids.map((id) => ({ id, run: 0 })),
       );
       add.catch(() => {}); // it may still settle after the timeout
       await Promise.race([

@@ -25,7 +25,7 @@ export function createCompletionHub(redisUrl: string, logger: Logger): Completio
   let ready: Promise<unknown> | undefined;
 
   const connect = () => {
-    redis = createWorkerRedis(redisUrl);
+    redis = createWorkerRedis(redisUrl, logger);
     redis.on("pmessage", (_pattern: string, _channel: string, raw: string) => {
       let message: CompletionMessage;
       try {

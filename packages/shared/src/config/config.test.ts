@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { parseConfig } from "./index.ts";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { type Config, parseConfig } from "./index.ts";
 
 describe("parseConfig", () => {
   it("applies the documented defaults", () => {
@@ -45,5 +45,32 @@ describe("parseConfig", () => {
   it("treats an empty variable as unset", () => {
     const result = parseConfig({ PORT: "" });
     expect(result.ok && result.config.port).toBe(3000);
+  });
+
+  it.each([
+    [{ RETRY_BASE_DELAY_MS: "5" }, "retryBaseDelayMs", 5],
+    [{ BULL_BOARD_READ_ONLY: "1" }, "bullBoardReadOnly", true],
+    [
+      { SLACK_ALERT_WEBHOOK_URL: "https://hooks.slack.test/x" },
+      "slackAlertWebhookUrl",
+      "https://hooks.slack.test/x",
+    ],
+    [{ PUBLIC_URL: "https://in.example.com//" }, "publicUrl", "https://in.example.com"],
+    [{ PORT: "8080" }, "publicUrl", "http://localhost:8080"],
+  ] as const)("maps %o to config.%s", (env, key, value) => {
+    const result = parseConfig(env);
+    expect(result.ok && result.config[key]).toBe(value);
+  });
+
+  it("has every key, unset optional ones as undefined", () => {
+    const result = parseConfig({});
+    if (!result.ok) throw new Error(result.problems.join());
+    expect(Object.hasOwn(result.config, "adminApiKey")).toBe(true);
+    expect(result.config.adminApiKey).toBeUndefined();
+    expectTypeOf<Config["adminApiKey"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Config["publicUrl"]>().toEqualTypeOf<string>();
+    expectTypeOf<Config["logLevel"]>().toEqualTypeOf<
+      "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent"
+    >();
   });
 });

@@ -1,6 +1,18 @@
-import { type DefaultJobOptions, Queue } from "bullmq";
+import {
+  type DefaultJobOptions,
+  type Job,
+  type JobsOptions,
+  Queue,
+  type RepeatOptions,
+  UnrecoverableError,
+} from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { Config } from "../config/index.ts";
+import type { Logger } from "../logger.ts";
+import { logConnectionErrors } from "../redis.ts";
+
+// ── Events: one job per run of an event ─────────────────────────────────────────────────────
 
 /** The one queue events travel on. */
 export const EVENTS_QUEUE = "events";
@@ -22,7 +34,70 @@ export function eventJobId(eventId: string, run: number): string {
   return run === 0 ? eventId : `${eventId}-r${run}`;
 }
 
-/** Housekeeping jobs the worker runs: bulk replays and alert notifications. */
+/** One run of an event to enqueue: `run` 0 is the original delivery, n the n-th replay. */
+export interface EventRun {
+  id: string;
+  run: number;
+}
+
+function eventJob(event: EventRun): { name: typeof EVENT_JOB_NAME; data: EventJob; opts: { jobId: string } } {
+  return {
+    name: EVENT_JOB_NAME,
+    data: { eventId: event.id },
+    opts: { jobId: eventJobId(event.id, event.run) },
+  };
+}
+
+/**
+ * Enqueues a run of an event under its job id (the queue's default options apply). While a job
+ * with that id exists this is a no-op, so racing producers enqueue it once.
+ */
+export function enqueueEvent(queue: Queue<EventJob>, event: EventRun): Promise<Job<EventJob>> {
+  const { name, data, opts } = eventJob(event);
+  return queue.add(name, data, opts);
+}
+
+/** `enqueueEvent` for many runs in one round trip (`addBulk`). */
+export function enqueueEvents(queue: Queue<EventJob>, events: readonly EventRun[]): Promise<Job<EventJob>[]> {
+  return queue.addBulk(events.map(eventJob));
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** The configured retry policy (MAX_ATTEMPTS, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS). */
+export function retryPolicyOf(
+  config: Pick<Config, "maxAttempts" | "retryBaseDelayMs" | "retryMaxDelayMs">,
+): RetryPolicy {
+  return {
+    maxAttempts: config.maxAttempts,
+    baseDelayMs: config.retryBaseDelayMs,
+    maxDelayMs: config.retryMaxDelayMs,
+  };
+}
+
+export function createEventsQueue(
+  connection: Redis,
+  prefix: string,
+  policy: RetryPolicy,
+  logger: Logger,
+): Queue<EventJob> {
+  const queue = new Queue<EventJob>(EVENTS_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: eventJobOptions(policy),
+    // Not skipWaitingForReady: BullMQ's one-time init (INFO, version check) must run on a ready
+    // connection or it fails for good. Until then add() waits, and ingest's timeout bounds that.
+  });
+  return logConnectionErrors(queue, logger, "events queue");
+}
+
+// ── Maintenance: housekeeping jobs the worker runs, by name ─────────────────────────────────
+
+/** Housekeeping jobs the worker runs: bulk replays, alert notifications, retention. */
 export const MAINTENANCE_QUEUE = "maintenance";
 
 /** A bulk replay's filter, as JSON (dates as ISO strings). Only settled events are replayed. */
@@ -48,14 +123,33 @@ export type BulkReplayJob = z.infer<typeof BulkReplayJobSchema>;
 export const SlackAlertJobSchema = z.object({ alertId: z.uuid() });
 export type SlackAlertJob = z.infer<typeof SlackAlertJobSchema>;
 
-export type MaintenanceJob =
-  | { name: "bulk-replay"; data: BulkReplayJob }
-  | { name: "slack-alert"; data: SlackAlertJob };
+/** The retention run carries nothing: it works from the clock and the config. */
+export const JanitorJobSchema = z.object({});
+export type JanitorJob = z.infer<typeof JanitorJobSchema>;
 
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
+/** Every maintenance job: its name (BullMQ's `name`) → the schema of its payload. */
+export const MAINTENANCE_JOBS = {
+  "bulk-replay": BulkReplayJobSchema,
+  "slack-alert": SlackAlertJobSchema,
+  janitor: JanitorJobSchema,
+} as const;
+export type MaintenanceJobName = keyof typeof MAINTENANCE_JOBS;
+export type MaintenancePayload<N extends MaintenanceJobName> = z.infer<(typeof MAINTENANCE_JOBS)[N]>;
+/** A maintenance job as its processor sees it: the name narrows the payload. */
+export type MaintenanceJob<N extends MaintenanceJobName = MaintenanceJobName> = Job<
+  MaintenancePayload<N>,
+  unknown,
+  N
+>;
+
+/** Adds a named maintenance job with its typed payload (the queue's default options apply). */
+export function addMaintenanceJob<N extends MaintenanceJobName>(
+  queue: Queue,
+  name: N,
+  payload: MaintenancePayload<N>,
+  opts?: JobsOptions,
+): Promise<Job> {
+  return queue.add(name, payload, opts);
 }
 
 /** Backoff type name registered by the worker (full-jitter exponential, see worker retry policy). */
@@ -79,7 +173,42 @@ export function eventJobOptions(_policy: RetryPolicy): DefaultJobOptions {
   };
 }
 
-export function createMaintenanceQueue(connection: Redis, prefix: string): Queue {
+/**
+ * Schedules a maintenance job (one schedule per name, its scheduler id): upserting is
+ * idempotent, so every replica may call it, and BullMQ runs each occurrence once.
+ */
+export function scheduleMaintenanceJob<N extends MaintenanceJobName>(
+  queue: Queue,
+  name: N,
+  repeat: Omit<RepeatOptions, "key">,
+  payload: MaintenancePayload<N>,
+): Promise<Job> {
+  return queue.upsertJobScheduler(name, repeat, { name, data: payload });
+}
+
+/** One processor per maintenance job name: the compiler insists on all of them. */
+export type MaintenanceProcessors = {
+  [N in MaintenanceJobName]: (job: MaintenanceJob<N>) => Promise<unknown>;
+};
+
+function isMaintenanceJobName(name: string): name is MaintenanceJobName {
+  return Object.hasOwn(MAINTENANCE_JOBS, name);
+}
+
+/**
+ * Runs the processor of the job's name after checking its payload. An unknown name can never
+ * succeed (UnrecoverableError, no retries); a payload that does not parse throws zod's error.
+ */
+export async function dispatchMaintenanceJob(job: Job, processors: MaintenanceProcessors): Promise<unknown> {
+  const { name } = job;
+  if (!isMaintenanceJobName(name)) throw new UnrecoverableError(`unknown maintenance job "${name}"`);
+  MAINTENANCE_JOBS[name].parse(job.data);
+  // The payload was just checked against the schema of `name`, which is what the processor takes.
+  const run = processors[name] as (job: Job) => Promise<unknown>;
+  return run(job);
+}
+
+export function createMaintenanceQueue(connection: Redis, prefix: string, logger: Logger): Queue {
   const queue = new Queue(MAINTENANCE_QUEUE, {
     connection,
     prefix,
@@ -90,18 +219,5 @@ export function createMaintenanceQueue(connection: Redis, prefix: string): Queue
       removeOnFail: { count: 1_000 },
     },
   });
-  queue.on("error", () => {});
-  return queue;
-}
-
-export function createEventsQueue(connection: Redis, prefix: string, policy: RetryPolicy): Queue<EventJob> {
-  const queue = new Queue<EventJob>(EVENTS_QUEUE, {
-    connection,
-    prefix,
-    defaultJobOptions: eventJobOptions(policy),
-    // Not skipWaitingForReady: BullMQ's one-time init (INFO, version check) must run on a ready
-    // connection or it fails for good. Until then add() waits, and ingest's timeout bounds that.
-  });
-  queue.on("error", () => {});
-  return queue;
+  return logConnectionErrors(queue, logger, "maintenance queue");
 }

@@ -1,12 +1,10 @@
 import {
-  type BulkReplayJob,
-  EVENT_JOB_NAME,
+  enqueueEvents,
   eventFilterSql,
-  eventJobId,
+  type MaintenanceJob,
   TRANSITIONS,
   transitionEvents,
 } from "@hookbox/shared";
-import type { Job } from "bullmq";
 import type { WorkerDeps } from "../deps.ts";
 
 const BATCH = 500;
@@ -21,7 +19,7 @@ const MAX_WAITING = 10_000;
  */
 export async function runBulkReplay(
   deps: WorkerDeps,
-  job: Job<BulkReplayJob>,
+  job: MaintenanceJob<"bulk-replay">,
 ): Promise<{ replayed: number }> {
   const { tenantId, filter, maxId } = job.data;
   let afterId = job.data.afterId;
@@ -45,15 +43,7 @@ export async function runBulkReplay(
       "replay",
       { tenantId },
     );
-    if (moved.length > 0) {
-      await deps.queue.addBulk(
-        moved.map((m) => ({
-          name: EVENT_JOB_NAME,
-          data: { eventId: m.id },
-          opts: { jobId: eventJobId(m.id, m.run) },
-        })),
-      );
-    }
+    if (moved.length > 0) await enqueueEvents(deps.queue, moved);
     replayed += moved.length;
     afterId = rows.at(-1)?.id ?? afterId;
     await job.updateData({ ...job.data, afterId });

@@ -1,4 +1,4 @@
-import { uuidv7Floor } from "@hookbox/shared";
+import { scheduleMaintenanceJob, uuidv7Floor } from "@hookbox/shared";
 import type { WorkerDeps } from "../deps.ts";
 
 /** Rejections are diagnostics: kept 7 days at most (or less, with a shorter retention). */
@@ -51,9 +51,5 @@ export async function runJanitor(deps: WorkerDeps, now = new Date()): Promise<Ja
 
 /** One schedule for all replicas (upsert is idempotent); BullMQ runs each occurrence once. */
 export async function scheduleJanitor(deps: WorkerDeps): Promise<void> {
-  await deps.maintenance.upsertJobScheduler(
-    "janitor",
-    { every: deps.config.janitorIntervalMs },
-    { name: "janitor" },
-  );
+  await scheduleMaintenanceJob(deps.maintenance, "janitor", { every: deps.config.janitorIntervalMs }, {});
 }

@@ -1,10 +1,9 @@
-import type { SlackAlertJob } from "@hookbox/shared";
-import type { Job } from "bullmq";
+import type { MaintenanceJob } from "@hookbox/shared";
 import type { WorkerDeps } from "../deps.ts";
 import { sendSlackMessage } from "../handlers/http-post.ts";
 
 /** Posts a new alert to SLACK_ALERT_WEBHOOK_URL; retried by the maintenance queue on failure. */
-export async function runSlackAlert(deps: WorkerDeps, job: Job<SlackAlertJob>): Promise<void> {
+export async function runSlackAlert(deps: WorkerDeps, job: MaintenanceJob<"slack-alert">): Promise<void> {
   const url = deps.config.slackAlertWebhookUrl;
   if (!url) return;
   const [alert] = await deps.sql<{ message: string; kind: string; acknowledged_at: Date | null }[]>`
