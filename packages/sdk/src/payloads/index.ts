@@ -5,6 +5,8 @@ import type { ShopifyPayload, SlackPayload, StandardWebhookPayload } from "./han
 import type { GlobMatches } from "./select-events.ts";
 import type { StripePayload } from "./stripe.ts";
 
+/** Stripe's types (`Stripe.Invoice`, …) without a dependency on `stripe` in the handler directory. */
+export type { default as Stripe } from "stripe";
 export type { GitHubEventName, GitHubPayload, GitHubWebhookPayload } from "./github.ts";
 export type { ShopifyPayload, SlackPayload, StandardWebhookPayload } from "./hand-typed.ts";
 export type { GlobMatches, SelectEventTypes } from "./select-events.ts";
