@@ -1,17 +1,19 @@
 import { HandlerDefinitionError } from "./errors.ts";
 import { parseHandlerDefinition } from "./parse-handler-definition.ts";
+import type { EventsCheck } from "./payloads/index.ts";
 import type { ConfigSchema, HandlerDefinition, Provider } from "./types.ts";
 
 /**
  * Types a handler definition and checks its shape; returns it unchanged (frozen). `const` type
- * parameters keep `events: ["invoice.*"]` a literal tuple, so `payload` narrows without `as const`.
+ * parameters keep `events: ["invoice.*"]` a literal tuple, so `payload` narrows without `as const`;
+ * a pattern that matches none of the provider's event types is a compile error.
  */
 export function defineHandler<
   const TProvider extends Provider | undefined = undefined,
   const TEvents extends readonly string[] | undefined = undefined,
   TConfig extends ConfigSchema | undefined = undefined,
 >(
-  definition: HandlerDefinition<TProvider, TEvents, TConfig>,
+  definition: HandlerDefinition<TProvider, TEvents, TConfig> & EventsCheck<TProvider, TEvents>,
 ): HandlerDefinition<TProvider, TEvents, TConfig> {
   const parsed = parseHandlerDefinition(definition);
   if (!parsed.ok) {
