@@ -3,6 +3,7 @@ import {
   AppError,
   type HandlerSpec,
   parseHandlerSpec,
+  SCHEME_SPECS,
   type Scheme,
   type SourceSecret,
   uuidv7,
@@ -41,10 +42,10 @@ export function toSourceView(
   };
 }
 
-/** A new secret in the form the scheme's senders use. */
+/** A new secret in the form the scheme's senders use (its `secretFormat`). */
 export function generateSecret(scheme: Scheme): string {
   const bytes = randomBytes(32);
-  return scheme === "stripe" || scheme === "standard-webhooks"
+  return SCHEME_SPECS[scheme].secretFormat === "whsec"
     ? `whsec_${bytes.toString("base64")}`
     : bytes.toString("base64url");
 }
