@@ -1,28 +1,20 @@
-import {
-  type Config,
-  createEventsQueue,
-  createLogger,
-  createMaintenanceQueue,
-  createMetrics,
-  createProducerRedis,
-  type EventJob,
-  type Logger,
-  type Metrics,
-  QUEUE_STATES,
-  type Sql,
-} from "@hookbox/shared";
-import { createDatabase, type Db } from "@hookbox/shared/drizzle";
+import type { Config, EventJob, Logger, Metrics, Sql } from "@hookbox/shared";
+import type { Db } from "@hookbox/shared/drizzle";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { type BacklogGauge, createBacklogGauge } from "./ingest/backlog.ts";
-import { createEventEnqueuer, type EventEnqueuer } from "./ingest/enqueue.ts";
-import { createEventWriter, type EventWriter } from "./ingest/persist.ts";
-import { createRateLimiter, type RateLimiter } from "./ingest/rate-limit.ts";
-import { createRejectionRecorder, type RejectionRecorder } from "./ingest/record-rejection.ts";
-import { createSourceCache, type SourceCache } from "./ingest/source-cache.ts";
-import { type CompletionHub, createCompletionHub } from "./stream/completion-hub.ts";
+import type { BacklogGauge } from "./ingest/backlog.ts";
+import type { EventEnqueuer } from "./ingest/enqueue.ts";
+import type { EventWriter } from "./ingest/persist.ts";
+import type { RateLimiter } from "./ingest/rate-limit.ts";
+import type { RejectionRecorder } from "./ingest/record-rejection.ts";
+import type { SourceCache } from "./ingest/source-cache.ts";
+import type { CompletionHub } from "./stream/completion-hub.ts";
 
-/** Everything the api's routes use, passed in (tests build their own). */
+/**
+ * Everything the api's routes use, passed in (tests build their own). This file is the contract
+ * and imports types only; the wiring is `createApiDeps()` in create-deps.ts, which only the
+ * composition roots import (server.ts, the tests, e2e through index.ts).
+ */
 export interface ApiDeps {
   config: Config;
   sql: Sql;
@@ -42,63 +34,16 @@ export interface ApiDeps {
   logger: Logger;
   metrics: Metrics;
   now: () => number;
-  /**
-   * `shuttingDown`: set on SIGTERM, readiness answers 503 so load balancers stop sending.
-   * `draining`: set when the listener closes, answers carry `Connection: close` so keep-alive
-   * clients let go (Node keeps serving requests on open keep-alive sockets otherwise).
-   */
-  state: { shuttingDown: boolean; draining: boolean };
+  state: ApiState;
   close(): Promise<void>;
 }
 
-export function createApiDeps(
-  config: Config,
-  overrides: Partial<Pick<ApiDeps, "logger" | "now">> = {},
-): ApiDeps {
-  const database = createDatabase(config.databaseUrl, {
-    max: config.databasePoolMax,
-    applicationName: "hookbox-api",
-  });
-  const redis = createProducerRedis(config.redisUrl);
-  const queue = createEventsQueue(redis, config.redisPrefix, {
-    maxAttempts: config.maxAttempts,
-    baseDelayMs: config.retryBaseDelayMs,
-    maxDelayMs: config.retryMaxDelayMs,
-  });
-  const maintenance = createMaintenanceQueue(redis, config.redisPrefix);
-  const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
-  const metrics = createMetrics("api", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) });
-  const hub = createCompletionHub(config.redisUrl, logger);
-  const backlog = createBacklogGauge(queue);
-  const batching = { maxItems: config.ingestBatchMax, maxWaitMs: config.ingestBatchWaitMs };
-  return {
-    config,
-    sql: database.sql,
-    db: database.db,
-    redis,
-    queue,
-    maintenance,
-    sources: createSourceCache(database.sql),
-    rejections: createRejectionRecorder({ sql: database.sql, logger, metrics }),
-    writer: createEventWriter(database.sql, batching),
-    enqueuer: createEventEnqueuer(
-      { sql: database.sql, queue },
-      { ...batching, timeoutMs: config.enqueueTimeoutMs },
-    ),
-    backlog,
-    rateLimiter: createRateLimiter(redis, config.redisPrefix, Math.min(config.enqueueTimeoutMs, 250)),
-    hub,
-    logger,
-    metrics,
-    now: overrides.now ?? Date.now,
-    state: { shuttingDown: false, draining: false },
-    async close() {
-      backlog.stop();
-      await hub.close();
-      await maintenance.close().catch(() => {});
-      await queue.close().catch(() => {});
-      redis.disconnect();
-      await database.close();
-    },
-  };
+/**
+ * `shuttingDown`: set on SIGTERM, readiness answers 503 so load balancers stop sending.
+ * `draining`: set when the listener closes, answers carry `Connection: close` so keep-alive
+ * clients let go (Node keeps serving requests on open keep-alive sockets otherwise).
+ */
+export interface ApiState {
+  shuttingDown: boolean;
+  draining: boolean;
 }

@@ -1,2 +1,3 @@
 export { createApp } from "./app.ts";
-export { type ApiDeps, createApiDeps } from "./deps.ts";
+export { createApiDeps } from "./create-deps.ts";
+export type { ApiDeps } from "./deps.ts";

@@ -1,7 +1,7 @@
 import { serve } from "@hono/node-server";
 import { type Config, migrate, warmUpDatabase } from "@hookbox/shared";
 import { createApp } from "./app.ts";
-import { createApiDeps } from "./deps.ts";
+import { createApiDeps } from "./create-deps.ts";
 
 /**
  * One api process: deps, app, HTTP server with timeouts in seconds, graceful shutdown.

@@ -2,7 +2,8 @@ import { createHmac } from "node:crypto";
 import { type Config, createLogger, type Logger, warmUpDatabase } from "@hookbox/shared";
 import { createTestDatabase, createTestRedis, TEST_ADMIN_KEY, testConfig } from "@hookbox/shared/testing";
 import { createApp } from "../src/app.ts";
-import { type ApiDeps, createApiDeps } from "../src/deps.ts";
+import { createApiDeps } from "../src/create-deps.ts";
+import type { ApiDeps } from "../src/deps.ts";
 
 export { TEST_ADMIN_KEY };
 

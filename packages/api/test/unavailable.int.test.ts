@@ -2,7 +2,7 @@ import { createLogger } from "@hookbox/shared";
 import { createTestRedis, TEST_ADMIN_KEY, testConfig } from "@hookbox/shared/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
-import { createApiDeps } from "../src/deps.ts";
+import { createApiDeps } from "../src/create-deps.ts";
 import { createTestApi, type TestApi } from "./helpers.ts";
 
 // Nothing listens on port 1: connections are refused at once.

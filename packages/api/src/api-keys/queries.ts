@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { AppError, uuidv7 } from "@hookbox/shared";
 import { apiKeys, type Db, tenants } from "@hookbox/shared/drizzle";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
-import { hashKey } from "../auth/middleware.ts";
+import { hashKey } from "../http/hash-key.ts";
 
 type ApiKeyRow = typeof apiKeys.$inferSelect;
 

@@ -1,11 +1,11 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "@hookbox/shared";
-import type { AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
+import type { AuthEnv } from "../http/caller.ts";
 import { decodeCursor, page } from "../http/cursor.ts";
-import { commonErrors, notFound, security } from "../http/openapi-common.ts";
+import { commonErrors, json, notFound, security } from "../http/openapi-common.ts";
+import { IdParamSchema, ListQuerySchema } from "../http/schemas.ts";
 import { validationHook } from "../http/validation.ts";
-import { IdParamSchema, ListQuerySchema } from "../sources/schemas.ts";
 import { createApiKey, listApiKeys, revokeApiKey, toApiKeyView } from "./queries.ts";
 
 const ApiKeySchema = z
@@ -32,7 +32,6 @@ const CreateApiKeySchema = z
 const ListKeysQuerySchema = ListQuerySchema.extend({
   tenantId: z.uuid().optional().openapi({ description: "Admin key only." }),
 });
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const tags = ["api-keys"];
 
 const create = createRoute({

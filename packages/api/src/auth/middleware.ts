@@ -1,22 +1,10 @@
-import { createHash } from "node:crypto";
 import { AppError, DEFAULT_TENANT_ID } from "@hookbox/shared";
 import { createMiddleware } from "hono/factory";
 import type { ApiDeps } from "../deps.ts";
+import type { AuthEnv } from "../http/caller.ts";
+import { hashKey } from "../http/hash-key.ts";
 import { safeEqual } from "../verify/safe-equal.ts";
-
-export interface Auth {
-  tenantId: string;
-  /** The bootstrap ADMIN_API_KEY: may manage tenants and other tenants' keys. */
-  admin: boolean;
-  /** Who is calling, for audit fields: "admin" or the API key's name. */
-  name: string;
-}
-
-export type AuthEnv = { Variables: { auth: Auth; requestId: string } };
-
-export function hashKey(key: string): Buffer {
-  return createHash("sha256").update(key, "utf8").digest();
-}
+import { touchApiKey } from "./queries.ts";
 
 /** `Authorization: Bearer <key>` → the caller's tenant. Every /v1 route sits behind this. */
 export function requireAuth(deps: Pick<ApiDeps, "config" | "sql">) {
@@ -30,11 +18,7 @@ export function requireAuth(deps: Pick<ApiDeps, "config" | "sql">) {
       c.set("auth", { tenantId: DEFAULT_TENANT_ID, admin: true, name: "admin" });
       return next();
     }
-    const rows = await deps.sql<{ tenantId: string; name: string }[]>`
-      UPDATE api_keys SET last_used_at = now()
-      WHERE hash = ${hash.toString("hex")} AND revoked_at IS NULL
-      RETURNING tenant_id AS "tenantId", name`;
-    const row = rows[0];
+    const row = await touchApiKey(deps.sql, hash.toString("hex"));
     if (!row) throw new AppError("unauthorized", "Unknown or revoked API key.");
     c.set("auth", { tenantId: row.tenantId, admin: false, name: `key:${row.name}` });
     return next();

@@ -1,10 +1,10 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import type { AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
+import type { AuthEnv } from "../http/caller.ts";
 import { decodeCursor, page } from "../http/cursor.ts";
-import { commonErrors, conflict, notFound, security } from "../http/openapi-common.ts";
+import { commonErrors, conflict, json, notFound, security } from "../http/openapi-common.ts";
+import { IdParamSchema } from "../http/schemas.ts";
 import { validationHook } from "../http/validation.ts";
-import { IdParamSchema } from "../sources/schemas.ts";
 import { getEvent, listEvents } from "./queries.ts";
 import { replayEvent, startBulkReplay, toEventFilter } from "./replay.ts";
 import {
@@ -16,7 +16,6 @@ import {
   ReplayAnswerSchema,
 } from "./schemas.ts";
 
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const tags = ["events"];
 
 const list = createRoute({

@@ -12,10 +12,14 @@ export const ProblemSchema = z
   })
   .openapi("Problem");
 
-const problem = (description: string) => ({
+/** An error answer of the OpenAPI document: `description`, rendered as problem+json. */
+export const problem = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: ProblemSchema } },
 });
+
+/** A JSON body (request or answer) of the OpenAPI document. */
+export const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 
 /** The error answers every authenticated /v1 route can give. */
 export const commonErrors = {

@@ -1,12 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { answerStatus, INGEST_ANSWERS, type ReceiveKind } from "../ingest/answers.ts";
-import { ProblemSchema, security } from "./openapi-common.ts";
-
-const problem = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: ProblemSchema } },
-});
+import { problem, security } from "./openapi-common.ts";
 
 /**
  * Routes served by plain Hono handlers (they read the raw body or stream), described here so

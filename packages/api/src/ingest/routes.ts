@@ -1,8 +1,8 @@
 import type { HttpBindings } from "@hono/node-server";
 import { AppError } from "@hookbox/shared";
 import { Hono } from "hono";
-import type { AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
+import type { AuthEnv } from "../http/caller.ts";
 import { problemResponse } from "../http/problem.ts";
 import { INGEST_ANSWERS, type RefusalKind } from "./answers.ts";
 import { deliveryFromIncoming, deliveryFromRequest } from "./read-body.ts";

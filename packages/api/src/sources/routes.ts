@@ -1,8 +1,9 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import type { AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
+import type { AuthEnv } from "../http/caller.ts";
 import { decodeCursor, page } from "../http/cursor.ts";
-import { commonErrors, conflict, notFound, security } from "../http/openapi-common.ts";
+import { commonErrors, conflict, json, notFound, security } from "../http/openapi-common.ts";
+import { IdParamSchema, ListQuerySchema } from "../http/schemas.ts";
 import { validationHook } from "../http/validation.ts";
 import {
   createSource,
@@ -16,8 +17,6 @@ import {
 } from "./queries.ts";
 import {
   CreateSourceSchema,
-  IdParamSchema,
-  ListQuerySchema,
   RejectionListSchema,
   RotatedSecretSchema,
   RotateSecretSchema,
@@ -26,7 +25,6 @@ import {
   UpdateSourceSchema,
 } from "./schemas.ts";
 
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const tags = ["sources"];
 
 const create = createRoute({

@@ -98,13 +98,6 @@ export const SourceListSchema = z
   .object({ data: z.array(SourceSchema), nextCursor: z.string().nullable() })
   .openapi("SourceList");
 
-export const ListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().optional(),
-});
-
-export const IdParamSchema = z.object({ id: z.uuid() });
-
 export type CreateSource = z.infer<typeof CreateSourceSchema>;
 export type UpdateSource = z.infer<typeof UpdateSourceSchema>;
 export type SourceView = z.infer<typeof SourceSchema>;

@@ -1,17 +1,7 @@
 import type { CompletionMessage, Sql } from "@hookbox/shared";
+import { hasCompletedEvent, listSettledAfter, type SettledRow } from "./queries.ts";
 
 const PAGE = 500;
-
-interface SettledRow {
-  id: string;
-  tenantId: string;
-  source: string;
-  type: string | null;
-  status: "completed" | "dead";
-  attempts: number;
-  receivedAt: Date;
-  completedAt: Date;
-}
 
 function toMessage(row: SettledRow): CompletionMessage {
   return {
@@ -24,28 +14,17 @@ function toMessage(row: SettledRow): CompletionMessage {
 
 /**
  * Every completion of the tenant after the one with id `lastEventId`, in completion order,
- * read from Postgres page by page (events_tenant_completed_idx). Unknown id → nothing.
+ * read from Postgres page by page. Unknown id → nothing.
  */
 export async function* completionsAfter(
   sql: Sql,
   tenantId: string,
   lastEventId: string,
 ): AsyncGenerator<CompletionMessage> {
-  const [mark] = await sql`
-    SELECT 1 FROM events WHERE id = ${lastEventId} AND tenant_id = ${tenantId} AND completed_at IS NOT NULL`;
-  if (!mark) return;
-  // The position is compared in SQL against the row itself: timestamps are microseconds in
-  // Postgres but milliseconds in a JS Date, so a round trip would re-send the mark.
+  if (!(await hasCompletedEvent(sql, tenantId, lastEventId))) return;
   let after = lastEventId;
   for (;;) {
-    const rows = await sql<SettledRow[]>`
-      SELECT e.id, e.tenant_id AS "tenantId", s.slug AS source, e.event_type AS type, e.status,
-             e.attempt_count AS attempts, e.received_at AS "receivedAt", e.completed_at AS "completedAt"
-      FROM events e JOIN sources s ON s.id = e.source_id
-      WHERE e.tenant_id = ${tenantId} AND e.status IN ('completed', 'dead')
-        AND (e.completed_at, e.id) > (SELECT m.completed_at, m.id FROM events m WHERE m.id = ${after})
-      ORDER BY e.completed_at, e.id
-      LIMIT ${PAGE}`;
+    const rows = await listSettledAfter(sql, tenantId, after, PAGE);
     for (const row of rows) yield toMessage(row);
     const last = rows.at(-1);
     if (!last || rows.length < PAGE) return;

@@ -1,8 +1,8 @@
 import type { CompletionMessage } from "@hookbox/shared";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { AuthEnv } from "../auth/middleware.ts";
 import type { ApiDeps } from "../deps.ts";
+import type { AuthEnv } from "../http/caller.ts";
 import { completionsAfter } from "./catch-up.ts";
 
 const HEARTBEAT_MS = 15_000;

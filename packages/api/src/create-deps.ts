@@ -1,0 +1,71 @@
+import {
+  type Config,
+  createEventsQueue,
+  createLogger,
+  createMaintenanceQueue,
+  createMetrics,
+  createProducerRedis,
+  QUEUE_STATES,
+} from "@hookbox/shared";
+import { createDatabase } from "@hookbox/shared/drizzle";
+import type { ApiDeps } from "./deps.ts";
+import { createBacklogGauge } from "./ingest/backlog.ts";
+import { createEventEnqueuer } from "./ingest/enqueue.ts";
+import { createEventWriter } from "./ingest/persist.ts";
+import { createRateLimiter } from "./ingest/rate-limit.ts";
+import { createRejectionRecorder } from "./ingest/record-rejection.ts";
+import { createSourceCache } from "./ingest/source-cache.ts";
+import { createCompletionHub } from "./stream/completion-hub.ts";
+
+/** Opens the api's connections and builds its deps from the config (server.ts and tests call this). */
+export function createApiDeps(
+  config: Config,
+  overrides: Partial<Pick<ApiDeps, "logger" | "now">> = {},
+): ApiDeps {
+  const database = createDatabase(config.databaseUrl, {
+    max: config.databasePoolMax,
+    applicationName: "hookbox-api",
+  });
+  const redis = createProducerRedis(config.redisUrl);
+  const queue = createEventsQueue(redis, config.redisPrefix, {
+    maxAttempts: config.maxAttempts,
+    baseDelayMs: config.retryBaseDelayMs,
+    maxDelayMs: config.retryMaxDelayMs,
+  });
+  const maintenance = createMaintenanceQueue(redis, config.redisPrefix);
+  const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
+  const metrics = createMetrics("api", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) });
+  const hub = createCompletionHub(config.redisUrl, logger);
+  const backlog = createBacklogGauge(queue);
+  const batching = { maxItems: config.ingestBatchMax, maxWaitMs: config.ingestBatchWaitMs };
+  return {
+    config,
+    sql: database.sql,
+    db: database.db,
+    redis,
+    queue,
+    maintenance,
+    sources: createSourceCache(database.sql),
+    rejections: createRejectionRecorder({ sql: database.sql, logger, metrics }),
+    writer: createEventWriter(database.sql, batching),
+    enqueuer: createEventEnqueuer(
+      { sql: database.sql, queue },
+      { ...batching, timeoutMs: config.enqueueTimeoutMs },
+    ),
+    backlog,
+    rateLimiter: createRateLimiter(redis, config.redisPrefix, Math.min(config.enqueueTimeoutMs, 250)),
+    hub,
+    logger,
+    metrics,
+    now: overrides.now ?? Date.now,
+    state: { shuttingDown: false, draining: false },
+    async close() {
+      backlog.stop();
+      await hub.close();
+      await maintenance.close().catch(() => {});
+      await queue.close().catch(() => {});
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}
