@@ -6,13 +6,12 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { warmUpDatabase } from "@hookbox/shared";
-import { TEST_ADMIN_KEY } from "@hookbox/shared/testing";
+import { signDelivery, TEST_ADMIN_KEY } from "@hookbox/shared/testing";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import {
   FAST,
   freePort,
-  hmacSignature,
   type Spawned,
   spawnService,
   startPrivatePostgres,
@@ -101,7 +100,7 @@ async function deliver() {
       headers: {
         "content-type": "application/json",
         "idempotency-key": key,
-        "x-signature": hmacSignature(source.secret, body),
+        ...signDelivery("hmac-sha256", { body, secret: source.secret }),
       },
       body,
       signal: AbortSignal.timeout(10_000),

@@ -2,5 +2,4 @@ export * from "./load.ts";
 export * from "./postgres-server.ts";
 export * from "./processes.ts";
 export * from "./redis-server.ts";
-export * from "./sign.ts";
 export * from "./stack.ts";

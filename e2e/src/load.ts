@@ -1,4 +1,4 @@
-import { hmacSignature } from "./sign.ts";
+import { signDelivery } from "@hookbox/shared/testing";
 
 export interface LoadResult {
   /** HTTP status, or 0 when the request failed without an answer (refused, reset). */
@@ -34,7 +34,10 @@ export async function steadyLoad(options: {
     pending.push(
       fetch(`${options.base}/in/${options.slug}`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-signature": hmacSignature(options.secret, body) },
+        headers: {
+          "content-type": "application/json",
+          ...signDelivery("hmac-sha256", { body, secret: options.secret }),
+        },
         body,
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       }).then(

@@ -6,6 +6,7 @@ import { type Config, createLogger, type EventStatus, type Sql, warmUpDatabase }
 import {
   createTestDatabase,
   createTestRedis,
+  signDelivery,
   startFlags,
   TEST_ADMIN_KEY,
   type TestDatabase,
@@ -14,9 +15,8 @@ import {
 } from "@hookbox/shared/testing";
 import { type RunningWorker, runWorker } from "@hookbox/worker";
 import { Redis } from "ioredis";
-import { hmacSignature } from "./sign.ts";
 
-export { TEST_ADMIN_KEY, waitFor };
+export { signDelivery, TEST_ADMIN_KEY, waitFor };
 
 /** Settings that make retries and recovery fast enough for tests. */
 export const FAST = {
@@ -111,7 +111,7 @@ export async function createStack(label: string, overrides: Record<string, strin
         method: "POST",
         headers: {
           "content-type": "application/json",
-          "x-signature": hmacSignature(secret, body),
+          ...signDelivery("hmac-sha256", { body, secret }),
           ...headers,
         },
         body,

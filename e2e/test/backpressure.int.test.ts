@@ -1,7 +1,7 @@
 import { createApiDeps, createApp } from "@hookbox/api";
 import { createLogger, warmUpDatabase } from "@hookbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStack, hmacSignature, type Stack, waitFor } from "../src/index.ts";
+import { createStack, type Stack, signDelivery, waitFor } from "../src/index.ts";
 
 let stack: Stack;
 
@@ -14,7 +14,7 @@ async function post(app: Stack["app"], slug: string, secret: string) {
   const body = JSON.stringify({ n: Math.random() });
   const res = await app.request(`/in/${slug}`, {
     method: "POST",
-    headers: { "x-signature": hmacSignature(secret, body) },
+    headers: signDelivery("hmac-sha256", { body, secret }),
     body,
   });
   return {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createStack, hmacSignature, type Stack, TEST_ADMIN_KEY } from "../src/index.ts";
+import { createStack, type Stack, signDelivery, TEST_ADMIN_KEY } from "../src/index.ts";
 
 // Debian's chromium (CI installs it with apt; the test tool never downloads a browser).
 const CHROMIUM = "/usr/bin/chromium";
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const body = JSON.stringify({ type: "board.demo" });
   const res = await stack.app.request("/in/board", {
     method: "POST",
-    headers: { "x-signature": hmacSignature("board-secret", body) },
+    headers: signDelivery("hmac-sha256", { body, secret: "board-secret" }),
     body,
   });
   jobId = ((await res.json()) as { id: string }).id;

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from "@hookbox/shared/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { hmacSignature, startProcessStack, startReceiver, steadyLoad, tally, waitFor } from "../src/index.ts";
+import { signDelivery, startProcessStack, startReceiver, steadyLoad, tally, waitFor } from "../src/index.ts";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -32,7 +32,7 @@ describe("worker killed twice on the same slow job", () => {
     const body = "{}";
     const res = await fetch(`${stack.base}/in/slow`, {
       method: "POST",
-      headers: { "x-signature": hmacSignature("slow-secret", body) },
+      headers: signDelivery("hmac-sha256", { body, secret: "slow-secret" }),
       body,
     });
     const { id } = (await res.json()) as { id: string };

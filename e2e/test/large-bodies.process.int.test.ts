@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@hookbox/shared/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { hmacSignature, startProcessStack, startReceiver, waitFor } from "../src/index.ts";
+import { signDelivery, startProcessStack, startReceiver, waitFor } from "../src/index.ts";
 
 // The api and worker run with their `start` flags (heap tuning). A burst of large bodies is
 // batched into single statements on both sides (postgres.js sends bytea as hex text), so this
@@ -35,7 +35,7 @@ describe("a burst of 40 concurrent 1 MB deliveries", () => {
           method: "POST",
           headers: {
             "content-type": "application/octet-stream",
-            "x-signature": hmacSignature("big-secret", body),
+            ...signDelivery("hmac-sha256", { body, secret: "big-secret" }),
           },
           body,
         }).then((r) => r.status),

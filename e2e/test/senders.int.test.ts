@@ -1,13 +1,25 @@
-import { createHmac } from "node:crypto";
 import { sign as githubSign } from "@octokit/webhooks-methods";
 import { Webhook } from "standardwebhooks";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStack, type Stack, waitForStatus } from "../src/index.ts";
+import { createStack, type Stack, signDelivery, waitForStatus } from "../src/index.ts";
 
 // Deliveries signed by the senders' own libraries (Stripe, GitHub, Standard Webhooks), and
-// Shopify and Slack signed with node:crypto exactly as their documentation describes.
+// Shopify and Slack by the tests' signer (node:crypto exactly as their documentation describes).
 let stack: Stack;
+
+/** The signature headers of the senders that publish a library, made by that library. */
+const librarySigners = {
+  stripe: async (body: string, secret: string) => ({
+    "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload: body, secret }),
+  }),
+  github: async (body: string, secret: string) => ({ "x-hub-signature-256": await githubSign(secret, body) }),
+  "standard-webhooks": async (body: string, secret: string, id = "msg_x", at = new Date()) => ({
+    "webhook-id": id,
+    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+    "webhook-signature": new Webhook(secret).sign(id, at, body),
+  }),
+};
 const secrets: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -42,19 +54,15 @@ describe("accepted end to end when signed by the sender", () => {
       type: "invoice.paid",
       data: { object: {} },
     });
-    const header = Stripe.webhooks.generateTestHeaderString({
-      payload: body,
-      secret: secrets.stripe as string,
-    });
-    const row = await deliverAndComplete("from-stripe", body, { "stripe-signature": header });
+    const headers = await librarySigners.stripe(body, secrets.stripe as string);
+    const row = await deliverAndComplete("from-stripe", body, headers);
     expect(row).toEqual({ idempotency_key: "evt_1QxYz", event_type: "invoice.paid" });
   });
 
   it("GitHub (@octokit/webhooks-methods sign)", async () => {
     const body = JSON.stringify({ action: "closed", pull_request: { merged: true } });
-    const signature = await githubSign(secrets.github as string, body);
     const row = await deliverAndComplete("from-github", body, {
-      "x-hub-signature-256": signature,
+      ...(await librarySigners.github(body, secrets.github as string)),
       "x-github-delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958",
       "x-github-event": "pull_request",
     });
@@ -67,26 +75,23 @@ describe("accepted end to end when signed by the sender", () => {
   it("Standard Webhooks (standardwebhooks Webhook#sign)", async () => {
     const body = JSON.stringify({ type: "user.created", data: { id: "u_1" } });
     const id = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
-    const now = new Date();
-    const signature = new Webhook(secrets["standard-webhooks"] as string).sign(id, now, body);
-    const row = await deliverAndComplete("from-standard-webhooks", body, {
-      "webhook-id": id,
-      "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-      "webhook-signature": signature,
-    });
+    const headers = await librarySigners["standard-webhooks"](
+      body,
+      secrets["standard-webhooks"] as string,
+      id,
+    );
+    const row = await deliverAndComplete("from-standard-webhooks", body, headers);
     expect(row).toEqual({ idempotency_key: id, event_type: "user.created" });
   });
 
   it("Shopify (base64 HMAC-SHA256 of the raw body, per Shopify's docs)", async () => {
     const body = JSON.stringify({ id: 820982911946154500, email: "jon@example.com", total_price: "403.00" });
-    const hmac = createHmac("sha256", secrets.shopify as string)
-      .update(body, "utf8")
-      .digest("base64");
-    const row = await deliverAndComplete("from-shopify", body, {
-      "x-shopify-hmac-sha256": hmac,
-      "x-shopify-webhook-id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
-      "x-shopify-topic": "orders/create",
+    const headers = signDelivery("shopify", {
+      body,
+      secret: secrets.shopify as string,
+      id: "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
     });
+    const row = await deliverAndComplete("from-shopify", body, headers);
     expect(row).toEqual({
       idempotency_key: "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
       event_type: "orders/create",
@@ -99,34 +104,19 @@ describe("accepted end to end when signed by the sender", () => {
       event_id: "Ev08MFMKH6",
       event: { type: "app_mention", text: "hi" },
     });
-    const ts = String(Math.floor(Date.now() / 1000));
-    const signature = `v0=${createHmac("sha256", secrets.slack as string)
-      .update(`v0:${ts}:${body}`)
-      .digest("hex")}`;
-    const row = await deliverAndComplete("from-slack", body, {
-      "x-slack-request-timestamp": ts,
-      "x-slack-signature": signature,
-    });
+    const headers = signDelivery("slack", { body, secret: secrets.slack as string });
+    const row = await deliverAndComplete("from-slack", body, headers);
     expect(row).toEqual({ idempotency_key: "Ev08MFMKH6", event_type: "app_mention" });
   });
 });
 
 describe("refused when not signed by the sender's secret", () => {
-  it.each(["stripe", "github", "standard-webhooks"])(
+  it.each(Object.keys(librarySigners) as (keyof typeof librarySigners)[])(
     "%s signed with another secret → 401",
     async (scheme) => {
       const body = JSON.stringify({ id: "evt_x", type: "t" });
       const other = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-      const headers: Record<string, string> =
-        scheme === "stripe"
-          ? { "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload: body, secret: other }) }
-          : scheme === "github"
-            ? { "x-hub-signature-256": await githubSign(other, body) }
-            : {
-                "webhook-id": "msg_x",
-                "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
-                "webhook-signature": new Webhook(other).sign("msg_x", new Date(), body),
-              };
+      const headers: Record<string, string> = await librarySigners[scheme](body, other);
       const res = await stack.app.request(`/in/from-${scheme}`, { method: "POST", headers, body });
       expect(res.status).toBe(401);
     },

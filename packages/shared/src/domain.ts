@@ -16,7 +16,7 @@ export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 export const ATTEMPT_OUTCOMES = ["success", "error", "filtered"] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
-/** Every signature scheme of DESIGN.md. The api's verifier map says which are implemented. */
+/** Every signature scheme of DESIGN.md; what each one declares is in `SCHEME_SPECS` (schemes.ts). */
 export const SCHEMES = [
   "hmac-sha256",
   "stripe",
@@ -28,6 +28,20 @@ export const SCHEMES = [
   "none",
 ] as const;
 export type Scheme = (typeof SCHEMES)[number];
+
+/**
+ * Why a delivery was refused: the `reason` of a rejection-log row and of the
+ * hookbox_rejections_recorded_total label. Verification gives every one but `too_large`.
+ */
+export const REJECTION_REASONS = [
+  "missing_signature",
+  "malformed_signature",
+  "signature_mismatch",
+  "timestamp_out_of_tolerance",
+  "no_secret",
+  "too_large",
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** Where a value (idempotency key, event type) is read from: a request header or a JSON path. */
 export type ValueRule = { header: string } | { jsonPath: string };

@@ -16,3 +16,4 @@ export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./queue/catalog.ts";
 export * from "./redis.ts";
+export * from "./schemes.ts";

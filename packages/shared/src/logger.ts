@@ -1,28 +1,24 @@
 import { type DestinationStream, type Logger, pino } from "pino";
 import { sanitizeErrorFields, serializeLogError, stripQueryParams } from "./sanitize-error.ts";
+import { SCHEME_CREDENTIAL_HEADERS } from "./schemes.ts";
 
 export { type SerializedError, sanitizeError } from "./sanitize-error.ts";
 export type { Logger };
 
 /**
  * Headers that carry credentials or signatures: never stored on an event, logged or returned.
- * The one list both ingest (what it stores) and the logger (what it redacts) use.
+ * The one list both ingest (what it stores) and the logger (what it redacts) use: the generic
+ * credential headers and every header a scheme declares in `SCHEME_SPECS`.
  */
 export const SENSITIVE_HEADERS: readonly string[] = [
-  "authorization",
-  "proxy-authorization",
-  "cookie",
-  "set-cookie",
-  "x-signature",
-  "x-webhook-token",
-  "stripe-signature",
-  "x-hub-signature",
-  "x-hub-signature-256",
-  "x-shopify-hmac-sha256",
-  "x-slack-signature",
-  "webhook-signature",
-  "svix-signature",
-  "x-api-key",
+  ...new Set([
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    ...SCHEME_CREDENTIAL_HEADERS,
+  ]),
 ];
 
 /**

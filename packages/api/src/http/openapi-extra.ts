@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
+import { answerStatus, INGEST_ANSWERS, type ReceiveKind } from "../ingest/answers.ts";
 import { problem, security } from "./openapi-common.ts";
 
 /**
@@ -25,19 +26,7 @@ export function registerPlainRoutes(app: OpenAPIHono<any>): void {
       params: z.object({ source: z.string().openapi({ description: "Source slug." }) }),
       body: { content: { "*/*": { schema: z.string().openapi({ format: "binary" }) } } },
     },
-    responses: {
-      202: { description: "New event persisted.", content: { "application/json": { schema: accepted } } },
-      200: {
-        description:
-          "Idempotency key seen before (the existing event), or Slack's url_verification challenge.",
-        content: { "application/json": { schema: duplicate } },
-      },
-      401: problem("Missing or invalid signature, or timestamp outside tolerance."),
-      404: problem("Unknown or inactive source."),
-      413: problem("Body over the source's limit."),
-      429: problem("Rate or backlog limit hit; see Retry-After."),
-      503: problem("Postgres unavailable; nothing was acknowledged."),
-    },
+    responses: ingestResponses({ accepted, duplicate }),
   });
   app.openAPIRegistry.registerPath({
     method: "get",
@@ -78,4 +67,33 @@ export function registerPlainRoutes(app: OpenAPIHono<any>): void {
       200: { description: "Prometheus metrics.", content: { "text/plain": { schema: z.string() } } },
     },
   });
+}
+
+type Content = Record<string, { schema: z.ZodType }>;
+
+/**
+ * The answers of POST /in/:source by status, from `INGEST_ANSWERS`: outcomes sharing a status
+ * list their descriptions one after the other; a JSON answer has the schema of the first outcome
+ * of its status that has one.
+ */
+function ingestResponses(schemas: Partial<Record<ReceiveKind, z.ZodType>>) {
+  const responses: Record<number, { description: string; content?: Content }> = {};
+  for (const kind of Object.keys(INGEST_ANSWERS) as ReceiveKind[]) {
+    const answer = INGEST_ANSWERS[kind];
+    const status = answerStatus(kind);
+    const schema = schemas[kind];
+    const content: Content | undefined =
+      "code" in answer
+        ? problem(answer.description).content
+        : schema
+          ? { "application/json": { schema } }
+          : undefined;
+    const previous = responses[status];
+    const merged = previous?.content ?? content;
+    responses[status] = {
+      description: previous ? `${previous.description} ${answer.description}` : answer.description,
+      ...(merged ? { content: merged } : {}),
+    };
+  }
+  return responses;
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ValueRule } from "@hookbox/shared";
-import type { RequestHeaders } from "./read-body.ts";
+import type { RequestHeaders } from "./types.ts";
 
 /** JSON deeper than this is not parsed (it is still stored): parsers and serializers recurse. */
 const MAX_JSON_DEPTH = 64;

@@ -1,19 +1,5 @@
 import type { IncomingMessage } from "node:http";
-
-/** `seen`: bytes declared (Content-Length) or read before giving up. */
-export type ReadBodyResult = { ok: true; body: Buffer } | { ok: false; seen: number };
-
-/** The request headers ingest needs: a Fetch `Headers`, or a view over Node's parsed headers. */
-export interface RequestHeaders {
-  get(name: string): string | null;
-  forEach(callback: (value: string, name: string) => void): void;
-}
-
-/** One delivery as ingest sees it: headers, and a body that is read at most once, bounded. */
-export interface Delivery {
-  headers: RequestHeaders;
-  readBody(limit: number): Promise<ReadBodyResult>;
-}
+import type { Delivery, ReadBodyResult } from "./types.ts";
 
 /**
  * Straight from Node's IncomingMessage (the server path): no Fetch Request, Headers or web

@@ -2,9 +2,8 @@ import { type EventStatus, isDatabaseUnavailable, type SourceSecret } from "@hoo
 import { type RejectReason, verifierFor } from "../verify/index.ts";
 import { deriveValue, lazyJson, normalizeKey, normalizeType } from "./derive.ts";
 import type { PersistResult } from "./persist.ts";
-import type { Delivery } from "./read-body.ts";
 import { redactHeaders } from "./redact-headers.ts";
-import type { IngestDeps } from "./types.ts";
+import type { Delivery, IngestDeps } from "./types.ts";
 
 export type ReceiveResult =
   | { kind: "accepted"; id: string; status: "queued" | "received" }

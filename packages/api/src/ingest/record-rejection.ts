@@ -1,6 +1,6 @@
-import { type Logger, type Metrics, type Sql, uuidv7 } from "@hookbox/shared";
-import type { RequestHeaders } from "./read-body.ts";
+import { type Logger, type Metrics, type RejectionReason, type Sql, uuidv7 } from "@hookbox/shared";
 import { redactHeaders } from "./redact-headers.ts";
+import type { RequestHeaders } from "./types.ts";
 
 /**
  * Bounds of the rejection log, so an attacker sending garbage cannot fill the disk: the newest
@@ -9,14 +9,6 @@ import { redactHeaders } from "./redact-headers.ts";
  */
 export const REJECTION_LIMITS = { perSource: 1_000, maxAgeDays: 7, writesPerSecond: 20 };
 export type RejectionLimits = typeof REJECTION_LIMITS;
-
-export type RejectionReason =
-  | "missing_signature"
-  | "malformed_signature"
-  | "signature_mismatch"
-  | "timestamp_out_of_tolerance"
-  | "no_secret"
-  | "too_large";
 
 export interface RejectionRecorder {
   /** Fire and forget: never delays or fails the answer to the sender. */

@@ -1,5 +1,5 @@
 import { SENSITIVE_HEADERS } from "@hookbox/shared";
-import type { RequestHeaders } from "./read-body.ts";
+import type { RequestHeaders } from "./types.ts";
 
 const SENSITIVE = new Set(SENSITIVE_HEADERS);
 

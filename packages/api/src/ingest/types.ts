@@ -21,3 +21,18 @@ export interface IngestDeps {
   /** Clock in ms, injectable for signature timestamps. */
   now: () => number;
 }
+
+/** `seen`: bytes declared (Content-Length) or read before giving up. */
+export type ReadBodyResult = { ok: true; body: Buffer } | { ok: false; seen: number };
+
+/** The request headers ingest needs: a Fetch `Headers`, or a view over Node's parsed headers. */
+export interface RequestHeaders {
+  get(name: string): string | null;
+  forEach(callback: (value: string, name: string) => void): void;
+}
+
+/** One delivery as ingest sees it: headers, and a body that is read at most once, bounded. */
+export interface Delivery {
+  headers: RequestHeaders;
+  readBody(limit: number): Promise<ReadBodyResult>;
+}

@@ -5,10 +5,12 @@ import {
   type HandlerSpec,
   type HandlerSpecInput,
   parseHandlerSpecs,
+  SCHEME_SPECS,
   type Scheme,
   type SourceSecret,
   uuidv7,
 } from "@hookbox/shared";
+
 import { type Db, rejections, sources } from "@hookbox/shared/drizzle";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { CreateSource, RotateSecret, SourceView, UpdateSource } from "./schemas.ts";
@@ -43,10 +45,10 @@ export function toSourceView(
   };
 }
 
-/** A new secret in the form the scheme's senders use. */
+/** A new secret in the form the scheme's senders use (its `secretFormat`). */
 export function generateSecret(scheme: Scheme): string {
   const bytes = randomBytes(32);
-  return scheme === "stripe" || scheme === "standard-webhooks"
+  return SCHEME_SPECS[scheme].secretFormat === "whsec"
     ? `whsec_${bytes.toString("base64")}`
     : bytes.toString("base64url");
 }

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { SUPPORTED_SCHEMES } from "../verify/index.ts";
+import { SCHEMES } from "@hookbox/shared";
 
 export const SlugSchema = z
   .string()
@@ -48,7 +48,7 @@ export const HandlerSpecSchema = z
     },
   });
 
-const SchemeSchema = z.enum(SUPPORTED_SCHEMES as [string, ...string[]]).openapi({ example: "hmac-sha256" });
+const SchemeSchema = z.enum(SCHEMES).openapi({ example: "hmac-sha256" });
 
 export const CreateSourceSchema = z
   .object({

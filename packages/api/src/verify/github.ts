@@ -1,10 +1,11 @@
+import { SCHEME_SPECS } from "@hookbox/shared";
 import { decodeHex, hmacSha256, matchSecret } from "./safe-equal.ts";
 import type { Verifier } from "./types.ts";
 
 /** GitHub: `X-Hub-Signature-256: sha256=<hex of HMAC-SHA256(secret, raw body)>`. */
 export const githubVerifier: Verifier = {
   verify({ headers, body, secrets }) {
-    const header = headers.get("x-hub-signature-256");
+    const header = headers.get(SCHEME_SPECS.github.signatureHeader);
     if (!header) return { ok: false, reason: "missing_signature" };
     const hex = header.trim().match(/^sha256=(.*)$/)?.[1];
     const signature = hex === undefined ? null : decodeHex(hex);

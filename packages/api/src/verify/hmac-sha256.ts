@@ -1,10 +1,11 @@
+import { SCHEME_SPECS } from "@hookbox/shared";
 import { decodeHex, hmacSha256, matchSecret } from "./safe-equal.ts";
 import type { Verifier } from "./types.ts";
 
 /** Generic HMAC: `X-Signature: [sha256=]<hex of HMAC-SHA256(secret, raw body)>`. */
 export const hmacSha256Verifier: Verifier = {
   verify({ headers, body, secrets }) {
-    const header = headers.get("x-signature");
+    const header = headers.get(SCHEME_SPECS["hmac-sha256"].signatureHeader);
     if (!header) return { ok: false, reason: "missing_signature" };
     const signature = decodeHex(header.trim().replace(/^sha256=/i, ""));
     if (!signature) return { ok: false, reason: "malformed_signature" };

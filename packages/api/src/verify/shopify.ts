@@ -1,10 +1,11 @@
+import { SCHEME_SPECS } from "@hookbox/shared";
 import { decodeBase64, hmacSha256, matchSecret } from "./safe-equal.ts";
 import type { Verifier } from "./types.ts";
 
 /** Shopify: `X-Shopify-Hmac-Sha256: <base64 of HMAC-SHA256(secret, raw body)>`. */
 export const shopifyVerifier: Verifier = {
   verify({ headers, body, secrets }) {
-    const header = headers.get("x-shopify-hmac-sha256");
+    const header = headers.get(SCHEME_SPECS.shopify.signatureHeader);
     if (!header) return { ok: false, reason: "missing_signature" };
     const signature = decodeBase64(header.trim());
     if (!signature) return { ok: false, reason: "malformed_signature" };

@@ -1,3 +1,4 @@
+import { SCHEME_SPECS } from "@hookbox/shared";
 import { decodeHex, hmacSha256, matchSecret } from "./safe-equal.ts";
 import { withinTolerance } from "./timestamp.ts";
 import type { Verifier } from "./types.ts";
@@ -8,7 +9,7 @@ import type { Verifier } from "./types.ts";
  */
 export const slackVerifier: Verifier = {
   verify({ headers, body, secrets, toleranceSeconds, now }) {
-    const header = headers.get("x-slack-signature");
+    const header = headers.get(SCHEME_SPECS.slack.signatureHeader);
     const timestamp = headers.get("x-slack-request-timestamp");
     if (!header || !timestamp) return { ok: false, reason: "missing_signature" };
     const hex = header.trim().match(/^v0=(.*)$/)?.[1];

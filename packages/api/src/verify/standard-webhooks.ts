@@ -1,11 +1,7 @@
+import { SCHEME_SPECS, whsecKey } from "@hookbox/shared";
 import { decodeBase64, hmacSha256, matchSecret } from "./safe-equal.ts";
 import { withinTolerance } from "./timestamp.ts";
 import type { Verifier } from "./types.ts";
-
-/** The key of a `whsec_<base64>` secret is the base64-decoded part (the prefix is optional). */
-function keyOf(secret: string): Buffer {
-  return Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
-}
 
 /**
  * Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<b64> [v1,<b64> …]`
@@ -15,7 +11,7 @@ export const standardWebhooksVerifier: Verifier = {
   verify({ headers, body, secrets, toleranceSeconds, now }) {
     const id = headers.get("webhook-id");
     const timestamp = headers.get("webhook-timestamp");
-    const header = headers.get("webhook-signature");
+    const header = headers.get(SCHEME_SPECS["standard-webhooks"].signatureHeader);
     if (!id || !timestamp || !header) return { ok: false, reason: "missing_signature" };
     const candidates: Buffer[] = [];
     for (const entry of header.trim().split(/\s+/)) {
@@ -29,7 +25,7 @@ export const standardWebhooksVerifier: Verifier = {
       return { ok: false, reason: "timestamp_out_of_tolerance" };
     if (secrets.length === 0) return { ok: false, reason: "no_secret" };
     const index = matchSecret(secrets, candidates, (secret) =>
-      hmacSha256(keyOf(secret), `${id}.${timestamp}.`, body),
+      hmacSha256(whsecKey(secret), `${id}.${timestamp}.`, body),
     );
     return index >= 0 ? { ok: true, secretIndex: index } : { ok: false, reason: "signature_mismatch" };
   },

@@ -1,3 +1,4 @@
+import { SCHEME_SPECS } from "@hookbox/shared";
 import { decodeHex, hmacSha256, matchSecret } from "./safe-equal.ts";
 import { withinTolerance } from "./timestamp.ts";
 import type { Verifier } from "./types.ts";
@@ -9,7 +10,7 @@ import type { Verifier } from "./types.ts";
  */
 export const stripeVerifier: Verifier = {
   verify({ headers, body, secrets, toleranceSeconds, now }) {
-    const header = headers.get("stripe-signature");
+    const header = headers.get(SCHEME_SPECS.stripe.signatureHeader);
     if (!header) return { ok: false, reason: "missing_signature" };
     let timestamp: string | undefined;
     const candidates: Buffer[] = [];

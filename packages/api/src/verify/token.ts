@@ -1,3 +1,4 @@
+import { SCHEME_SPECS } from "@hookbox/shared";
 import { safeEqual } from "./safe-equal.ts";
 import type { Verifier } from "./types.ts";
 
@@ -5,7 +6,7 @@ import type { Verifier } from "./types.ts";
 export const tokenVerifier: Verifier = {
   verify({ headers, secrets }) {
     const bearer = headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
-    const token = headers.get("x-webhook-token") ?? bearer;
+    const token = headers.get(SCHEME_SPECS.token.signatureHeader) ?? bearer;
     if (!token) return { ok: false, reason: "missing_signature" };
     if (secrets.length === 0) return { ok: false, reason: "no_secret" };
     const given = Buffer.from(token.trim(), "utf8");

@@ -1,5 +1,5 @@
-import type { ValueRule } from "@hookbox/shared";
-import type { RequestHeaders } from "../ingest/read-body.ts";
+import type { RejectionReason, ValueRule } from "@hookbox/shared";
+import type { RequestHeaders } from "../ingest/types.ts";
 
 export interface VerifyInput {
   /** Request headers (lower-cased names, as the Fetch API gives them). */
@@ -13,13 +13,8 @@ export interface VerifyInput {
   now: number;
 }
 
-/** Why a delivery was refused. Logged and recorded; never told to the sender. */
-export type RejectReason =
-  | "missing_signature"
-  | "malformed_signature"
-  | "signature_mismatch"
-  | "timestamp_out_of_tolerance"
-  | "no_secret";
+/** Why verification refused a delivery. Logged and recorded; never told to the sender. */
+export type RejectReason = Exclude<RejectionReason, "too_large">;
 
 /** `secretIndex` is the position in `secrets` of the secret that verified (for rotation metrics). */
 export type VerifyResult = { ok: true; secretIndex: number } | { ok: false; reason: RejectReason };
