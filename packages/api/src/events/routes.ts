@@ -47,7 +47,7 @@ const get = createRoute({
  */
 const replayOneDoc = {
   method: "post" as const,
-  path: "/v1/events/{id}/replay",
+  path: "/events/{id}/replay",
   tags,
   security,
   summary: "Replay one settled event",
