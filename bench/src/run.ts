@@ -81,6 +81,8 @@ const common = {
   INGEST_MAX_BACKLOG: "100000000",
   RECONCILE_MIN_AGE_MS: "60000",
   SHUTDOWN_GRACE_MS: "0",
+  // The no-op code handler the code-handler drain runs (api and workers load it).
+  HANDLERS_DIR: `${root}bench/handlers`,
 };
 const services: Service[] = [];
 const start = async (name: string, args: string[], extra: Record<string, string>, healthPort?: number) => {
@@ -124,6 +126,17 @@ try {
       handlers: [{ name: "log", config: { level: "debug" } }],
     }),
   });
+  const noop = await fetch(`${hookUrl}/v1/sources`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      slug: "noop",
+      scheme: "hmac-sha256",
+      secret: SECRET,
+      handlers: [{ name: "bench-noop" }],
+    }),
+  });
+  if (noop.status !== 201) throw new Error(`create noop source: ${noop.status} ${await noop.text()}`);
   // The references run with the api's node flags too: like for like.
   const bare = await start(
     "bare",
@@ -241,13 +254,19 @@ try {
   }
   log("correctness", correctness);
 
-  // 5. Processing: a BACKLOG-event backlog seeded directly (rows + jobs), then timed to drain.
+  // 5. Processing: a BACKLOG-event backlog seeded directly (rows + jobs), then timed to drain —
+  // through `log`, through a no-op code handler, and through `log` again (the mean of the two
+  // `log` drains is the reference: the inbox grows between drains, which favours the earlier ones).
   await stopWorkers();
-  log(`seeding a ${BACKLOG}-event backlog`);
-  const seedSource = (
-    await sql<{ id: string; tenant_id: string }[]>`SELECT id, tenant_id FROM sources WHERE slug = 'steady'`
-  )[0];
-  if (!seedSource) throw new Error("no steady source");
+  const sourceRow = async (slug: string) => {
+    const [row] = await sql<
+      { id: string; tenant_id: string }[]
+    >`SELECT id, tenant_id FROM sources WHERE slug = ${slug}`;
+    if (!row) throw new Error(`no ${slug} source`);
+    return row;
+  };
+  const seedSource = await sourceRow("steady");
+  const noopSource = await sourceRow("noop");
   const redis = createProducerRedis(redisUrl, benchLogger);
   const queue = createEventsQueue(
     redis,
@@ -256,51 +275,58 @@ try {
     benchLogger,
   );
   const body = Buffer.from(JSON.stringify({ type: "bench.backlog", padding: "x".repeat(950) }));
-  const seededIds: string[] = [];
-  for (let done = 0; done < BACKLOG; ) {
-    const n = Math.min(5_000, BACKLOG - done);
-    const rows = Array.from({ length: n }, () => ({
-      id: uuidv7(),
-      tenant_id: seedSource.tenant_id,
-      source_id: seedSource.id,
-      event_type: "bench.backlog",
-      headers: {},
-      body,
-      content_type: "application/json",
-      size: body.length,
-      status: "queued",
-    }));
-    await sql`INSERT INTO events ${sql(rows, "id", "tenant_id", "source_id", "event_type", "headers", "body", "content_type", "size", "status")}`;
-    await enqueueEvents(
-      queue,
-      rows.map((r) => ({ id: r.id, run: 0 })),
+  const drainBacklog = async (label: string, source: { id: string; tenant_id: string }, type: string) => {
+    log(`seeding a ${BACKLOG}-event backlog (${label})`);
+    for (let done = 0; done < BACKLOG; ) {
+      const n = Math.min(5_000, BACKLOG - done);
+      const rows = Array.from({ length: n }, () => ({
+        id: uuidv7(),
+        tenant_id: source.tenant_id,
+        source_id: source.id,
+        event_type: type,
+        headers: {},
+        body,
+        content_type: "application/json",
+        size: body.length,
+        status: "queued",
+      }));
+      await sql`INSERT INTO events ${sql(rows, "id", "tenant_id", "source_id", "event_type", "headers", "body", "content_type", "size", "status")}`;
+      await enqueueEvents(
+        queue,
+        rows.map((r) => ({ id: r.id, run: 0 })),
+      );
+      done += n;
+    }
+    // The previous steps left a few hundred thousand updated rows behind: vacuum them now rather
+    // than let autovacuum and a checkpoint of that garbage run inside the timed drain.
+    await sql`VACUUM (ANALYZE) events`;
+    await sql`VACUUM (ANALYZE) attempts`;
+    await sql`CHECKPOINT`.catch(() => {}); // needs superuser; without it, the drain shares the I/O
+    const sampler = sampleUsage({ worker: workerPids });
+    const started = Date.now();
+    await startWorkers();
+    await waitCompleted(sql`e.source_id = ${source.id} AND e.event_type = ${type}`, BACKLOG, 900_000);
+    const wallSeconds = (Date.now() - started) / 1000;
+    const usage = sampler.stop();
+    await stopWorkers();
+    // Wall time above includes starting the worker processes; the rows say how fast they processed.
+    const [span] = await sql<{ seconds: number }[]>`
+      SELECT extract(epoch FROM max(completed_at) - min(started_at))::float8 AS seconds
+      FROM events e WHERE e.source_id = ${source.id} AND e.event_type = ${type}`;
+    const seconds = span?.seconds ?? wallSeconds;
+    log(
+      `${label}: backlog of ${BACKLOG} drained in ${wallSeconds.toFixed(1)} s wall (${Math.round(BACKLOG / wallSeconds)}/s), first start → last completion ${seconds.toFixed(1)} s = ${Math.round(BACKLOG / seconds)}/s`,
     );
-    seededIds.push(...rows.map((r) => r.id));
-    done += n;
-  }
-  // The ingest runs left a few hundred thousand twice-updated rows behind: vacuum them now rather
-  // than let autovacuum and a checkpoint of that garbage run inside the timed drain.
-  await sql`VACUUM (ANALYZE) events`;
-  await sql`VACUUM (ANALYZE) attempts`;
-  await sql`CHECKPOINT`.catch(() => {}); // needs superuser; without it, the drain shares the I/O
-  const drainSampler = sampleUsage({ worker: workerPids });
-  const drainStart = Date.now();
+    return { label, events: BACKLOG, seconds, wallSeconds, perSecond: BACKLOG / seconds, usage };
+  };
+  const drainLog1 = await drainBacklog("log", seedSource, "bench.backlog");
+  const drainCode = await drainBacklog("no-op code handler", noopSource, "bench.backlog.code");
+  const drainLog2 = await drainBacklog("log (again)", seedSource, "bench.backlog.again");
+  const logPerSecond = (drainLog1.perSecond + drainLog2.perSecond) / 2;
+  const codeOverLog = +(drainCode.perSecond / logPerSecond).toFixed(3);
+  log(`code handler drain / log drain = ${codeOverLog}`);
+  const { seconds: processSeconds, wallSeconds: drainSeconds, usage: drainUsage } = drainLog1;
   await startWorkers();
-  await waitCompleted(
-    sql`e.source_id = ${seedSource.id} AND e.event_type = 'bench.backlog'`,
-    BACKLOG,
-    900_000,
-  );
-  const drainSeconds = (Date.now() - drainStart) / 1000;
-  const drainUsage = drainSampler.stop();
-  // Wall time above includes starting the worker processes; the rows say how fast they processed.
-  const [span] = await sql<{ seconds: number }[]>`
-    SELECT extract(epoch FROM max(completed_at) - min(started_at))::float8 AS seconds
-    FROM events e WHERE e.source_id = ${seedSource.id} AND e.event_type = 'bench.backlog'`;
-  const processSeconds = span?.seconds ?? drainSeconds;
-  log(
-    `backlog of ${BACKLOG} drained in ${drainSeconds.toFixed(1)} s wall (${Math.round(BACKLOG / drainSeconds)}/s), first start → last completion ${processSeconds.toFixed(1)} s = ${Math.round(BACKLOG / processSeconds)}/s`,
-  );
 
   // 6. Steady: a fixed offered rate through the api; ingest→completed from the rows. The drain
   // left its updated rows behind: vacuum them first, as before the drain.
@@ -403,6 +429,7 @@ try {
     "| processing | figure |",
     "|---|---|",
     `| backlog of ${BACKLOG} events drained | first start → last completion ${processSeconds.toFixed(1)} s = **${Math.round(BACKLOG / processSeconds)} events/s**; wall time with worker start-up ${drainSeconds.toFixed(1)} s = ${Math.round(BACKLOG / drainSeconds)}/s (worker CPU ${drainUsage.worker?.cpuPercent} %, peak RSS ${drainUsage.worker?.peakRssMb} MB) |`,
+    `| backlog of ${BACKLOG} events through a no-op code handler | ${Math.round(drainCode.perSecond)} events/s; through \`log\` ${Math.round(drainLog1.perSecond)} and ${Math.round(drainLog2.perSecond)} events/s: **code / log = ${codeOverLog}** |`,
     `| steady ${STEADY_RATE}/s offered for ${STEADY_SECONDS} s | accepted ${Math.round(steady.acceptedPerSecond)}/s; ingest→completed p50 **${lat?.p50?.toFixed(1)} ms**, p99 **${lat?.p99?.toFixed(1)} ms** (received→claimed p50 ${lat?.pickupP50?.toFixed(1)} / p99 ${lat?.pickupP99?.toFixed(1)} ms, claimed→completed p50 ${lat?.runP50?.toFixed(1)} ms); max waiting jobs ${maxWaiting} |`,
     `| steady CPU / peak RSS | api ${steadyUsage.api?.cpuPercent} % / ${steadyUsage.api?.peakRssMb} MB · worker ${steadyUsage.worker?.cpuPercent} % / ${steadyUsage.worker?.peakRssMb} MB |`,
     `| correctness | ${correctness.accepted} deliveries accepted in the measured runs; ${correctness.rows} rows (incl. warm-up), all completed; 0 keys with two rows |`,
@@ -435,6 +462,7 @@ try {
         ratios,
         runs,
         drain: { events: BACKLOG, seconds: processSeconds, wallSeconds: drainSeconds, usage: drainUsage },
+        drains: { log: [drainLog1, drainLog2], code: drainCode, codeOverLog },
         steady: { load: steady, latency: lat, maxWaiting, usage: steadyUsage },
         correctness,
       },
