@@ -8,14 +8,20 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
 COPY packages/shared/package.json packages/shared/
 COPY packages/api/package.json packages/api/
 COPY packages/worker/package.json packages/worker/
+COPY packages/sdk/package.json packages/sdk/
+COPY handlers/package.json handlers/
 COPY e2e/package.json e2e/
-RUN pnpm install --frozen-lockfile --prod --filter "./packages/**" --filter hookbox
+RUN pnpm install --frozen-lockfile --prod --filter "./packages/**" --filter "./handlers" --filter hookbox
 
 FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps --chown=node:node /app /app
 COPY --chown=node:node packages packages
+# Code handlers: the image's are the repository's handlers/ (mount your own over /app/handlers,
+# or build FROM this image and COPY them); HANDLERS_DIR points api and worker at them.
+COPY --chown=node:node handlers handlers
+ENV HANDLERS_DIR=/app/handlers
 USER node
 EXPOSE 3000 3001
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
