@@ -2,18 +2,11 @@ import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import type { HandlerCatalogEntry } from "./handlers.ts";
 
-/** One handler as a worker announces it (what `GET /v1/handlers` lists). */
-export interface ManifestHandler {
-  name: string;
-  kind: "builtin" | "code";
-  version: string;
-  provider?: string;
-  events?: readonly string[];
-  tenants: "*" | readonly string[];
-  retry?: HandlerCatalogEntry["retry"];
-  timeoutMs?: number;
-  configJsonSchema: unknown;
-}
+/** One handler as a worker announces it (what `GET /v1/handlers` lists): its catalog entry without code. */
+export type ManifestHandler = Pick<
+  HandlerCatalogEntry,
+  "name" | "kind" | "version" | "provider" | "events" | "tenants" | "retry" | "timeoutMs" | "configJsonSchema"
+>;
 
 /** What one running worker can run: written at start, refreshed every MANIFEST_REFRESH_MS. */
 export interface WorkerManifest {

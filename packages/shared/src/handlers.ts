@@ -75,7 +75,8 @@ export interface HandlerCatalogEntry {
   definition?: AnyHandlerDefinition;
 }
 
-function zodParser(schema: z.ZodType): (config: unknown) => ParsedConfig {
+/** A config parser from a zod schema: the parsed config, or one `config.<path>: message` line per issue. */
+export function zodConfigParser(schema: z.ZodType): (config: unknown) => ParsedConfig {
   return (config) => {
     const parsed = schema.safeParse(config ?? {});
     if (parsed.success) return { ok: true, config: (parsed.data ?? {}) as Record<string, unknown> };
@@ -101,7 +102,7 @@ export function builtinCatalogEntries(): HandlerCatalogEntry[] {
     version: "builtin",
     tenants: "*",
     configJsonSchema: jsonSchemaOf(HandlerConfigSchemas[name]),
-    parseConfig: zodParser(HandlerConfigSchemas[name]),
+    parseConfig: zodConfigParser(HandlerConfigSchemas[name]),
   }));
 }
 
@@ -127,7 +128,7 @@ function definitionParser(definition: AnyHandlerDefinition): (config: unknown) =
         : { ok: false, problems: [`config: handler "${definition.id}" takes no config`] };
   }
   if (typeof (schema as { safeParse?: unknown }).safeParse === "function")
-    return zodParser(schema as z.ZodType);
+    return zodConfigParser(schema as z.ZodType);
   return (config) => {
     const result = (schema as StandardSchema)["~standard"].validate(config ?? {});
     if (result instanceof Promise)

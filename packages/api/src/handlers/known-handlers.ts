@@ -6,6 +6,7 @@ import {
   type ManifestHandler,
   readManifests,
   type WorkerManifest,
+  zodConfigParser,
 } from "@hookbox/shared";
 import type { Redis } from "ioredis";
 import { z } from "zod";
