@@ -14,7 +14,9 @@ const DAY = 86_400_000;
 it("deletes exactly the settled events older than the cutoff (with their attempts and alerts), in batches", async () => {
   // The worker schedules the janitor (a BullMQ job scheduler) and its first run starts at once:
   // let that one finish on the empty database, then call it directly on known data.
-  const worker = await stack.startWorker();
+  // No reconciler round during the test: it would re-enqueue the 45-day-old `retrying` and
+  // `received` rows below, the worker would complete them, and the janitor would delete them.
+  const worker = await stack.startWorker({ RECONCILE_INTERVAL_MS: "3600000" });
   await waitFor(async () => ((await worker.deps.maintenance.getCompletedCount()) >= 1 ? true : undefined), {
     what: "the scheduled janitor's first run",
   });

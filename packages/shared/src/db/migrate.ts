@@ -8,6 +8,14 @@ const MIGRATION_LOCK_KEY = 7_245_610_931;
 
 export const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.meta.url));
 
+export interface MigrateOptions {
+  /**
+   * Apply only the first `upTo` migration files (in journal order), e.g. to build a database of an
+   * older schema in an upgrade test. Default: all of them.
+   */
+  upTo?: number;
+}
+
 /**
  * Applies pending migrations. Several api and worker replicas start at once, so they
  * serialize on a session advisory lock; whoever comes second finds nothing left to do.
@@ -17,13 +25,13 @@ export const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.me
  * own migrator does (same bookkeeping table, so `drizzle-kit migrate` and this agree), without
  * loading drizzle-orm itself into the api and worker processes (see ../drizzle.ts).
  */
-export async function migrate(databaseUrl: string): Promise<void> {
+export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<void> {
   const sql = postgres(databaseUrl, { max: 2, connect_timeout: 10, onnotice: () => {} });
   try {
     const lock = await sql.reserve();
     try {
       await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-      await applyMigrations(lock);
+      await applyMigrations(lock, options.upTo);
     } finally {
       await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
       lock.release();
@@ -34,8 +42,8 @@ export async function migrate(databaseUrl: string): Promise<void> {
 }
 
 /** drizzle-orm's pg dialect `migrate()`, on postgres.js: every file newer than the last applied one. */
-async function applyMigrations(sql: postgres.ReservedSql): Promise<void> {
-  const migrations = readMigrationFiles({ migrationsFolder });
+async function applyMigrations(sql: postgres.ReservedSql, upTo: number | undefined): Promise<void> {
+  const migrations = readMigrationFiles({ migrationsFolder }).slice(0, upTo);
   await sql`CREATE SCHEMA IF NOT EXISTS drizzle`;
   await sql`CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (
     id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`;
@@ -44,6 +52,10 @@ async function applyMigrations(sql: postgres.ReservedSql): Promise<void> {
   const pending = migrations.filter((m) => !last || Number(last.created_at) < m.folderMillis);
   if (pending.length === 0) return;
   // One transaction for all of them, like drizzle (a reserved connection has no sql.begin).
+  // So an enum value a migration adds (`ALTER TYPE … ADD VALUE`, e.g. 0004's `filtered`) cannot be
+  // used by any later migration: on a fresh database both run in this one transaction, and
+  // Postgres refuses a new enum value before its commit ("unsafe use of new value").
+  // migrate.fresh.int.test.ts checks the files for that.
   await sql`BEGIN`;
   try {
     for (const migration of pending) {

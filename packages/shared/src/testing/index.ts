@@ -4,7 +4,7 @@ import postgres from "postgres";
 import { type Config, parseConfig } from "../config/index.ts";
 import { warmUpDatabase } from "../db/client.ts";
 import { createDatabase, type Database } from "../db/drizzle.ts";
-import { migrate } from "../db/migrate.ts";
+import { type MigrateOptions, migrate } from "../db/migrate.ts";
 
 /**
  * Test fixtures on real services. Postgres and Redis come from DATABASE_URL / REDIS_URL, or the
@@ -91,8 +91,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of its own. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/** A fresh, migrated database of its own (`options.upTo`: only the first migrations, an older schema). */
+export async function createTestDatabase(label: string, options: MigrateOptions = {}): Promise<TestDatabase> {
   const base = await postgresBaseUrl();
   const name = uniqueName(label);
   const admin = postgres(base, { max: 1, onnotice: () => {} });
@@ -101,7 +101,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   parsed.pathname = `/${name}`;
   const url = parsed.toString();
   const database = createDatabase(url, { max: 5, applicationName: name });
-  await migrate(url);
+  await migrate(url, options);
   await warmUpDatabase(database.sql);
   return {
     url,
