@@ -115,11 +115,12 @@ export async function transitionEvents(
  * The keys a replay's new run runs: the ones asked for; else, for a dead event, the keys that had
  * not succeeded (or been filtered) in the run that died — the others' successes are kept; else
  * (a completed event) every key. SET expressions see the row before the update (its old run).
+ * A dead event with nothing left to run (its failed key was removed from the source) runs none.
  */
 function runHandlersOfReplay(sql: Sql, asked: string[] | null | undefined) {
   if (asked) return sql`${sql.array(asked)}::text[]`;
   return sql`CASE WHEN status = 'dead' THEN (
-      SELECT array_agg(coalesce(h->>'key', h->>'name')) FROM sources s, jsonb_array_elements(s.handlers) h
+      SELECT coalesce(array_agg(coalesce(h->>'key', h->>'name')), '{}') FROM sources s, jsonb_array_elements(s.handlers) h
       WHERE s.id = events.source_id AND NOT EXISTS (
         SELECT 1 FROM attempts a WHERE a.event_id = events.id AND a.run = events.run
           AND a.handler = coalesce(h->>'key', h->>'name') AND a.outcome <> 'error'))
