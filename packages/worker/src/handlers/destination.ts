@@ -50,7 +50,9 @@ export function assertPublicLiteral(hostname: string): void {
 
 /**
  * A DNS lookup for the HTTP client that fails when any resolved address is private. Checking
- * at connect time (not before) leaves no window for DNS rebinding.
+ * at connect time (not before) leaves no window for DNS rebinding. The error (a tenant reads it
+ * in the attempt) gives the reason, never the address: naming it would let any tenant resolve
+ * the operator's internal names.
  */
 export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   lookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
@@ -59,7 +61,7 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
     if (refused) {
       return callback(
         new PermanentError(
-          `refused private destination ${hostname} → ${refused.address}`,
+          `refused private destination ${hostname}: it resolves to a private, loopback or reserved address (set ALLOW_PRIVATE_DESTINATIONS=true to allow)`,
         ) as NodeJS.ErrnoException,
         "",
         0,
