@@ -33,7 +33,7 @@ describe("secret rotation", () => {
 
     expect((await post("rotating", "old-secret-0001")).status).toBe(202);
     expect((await post("rotating", rotated.secret)).status).toBe(202);
-    const metrics = await (await api.app.request("/metrics")).text();
+    const metrics = await api.scrape();
     expect(metrics).toMatch(
       /hookbox_ingest_verified_total\{[^}]*source="rotating"[^}]*secret="previous"[^}]*\} 1/,
     );
