@@ -33,7 +33,7 @@ function addJob(headers: Record<string, string>) {
 }
 
 async function bulkReplays(): Promise<number> {
-  const jobs = await api.deps.maintenance.getJobs(["waiting", "delayed", "active", "paused", "prioritized"]);
+  const jobs = await api.deps.maintenance.getJobs(["waiting", "delayed", "active", "prioritized"]);
   return jobs.filter((job) => job.name === "bulk-replay").length;
 }
 
