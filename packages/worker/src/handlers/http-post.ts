@@ -60,6 +60,15 @@ function describeFailure(error: Error): string {
   return syscall ? `${syscall} ${code}` : code;
 }
 
+/**
+ * Text from outside (an event type, a source name, an error) made inert in a Slack message:
+ * Slack reads `<!channel>`, `<@U123>` and `<https://…|label>` as mentions and links, so `&`, `<`
+ * and `>` are escaped as Slack documents (https://api.slack.com/reference/surfaces/formatting#escaping).
+ */
+export function escapeSlackText(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
 /** Posts a message to a Slack incoming webhook; throws unless Slack answers 2xx. */
 export async function sendSlackMessage(
   url: string,
