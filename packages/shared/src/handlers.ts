@@ -7,8 +7,10 @@ export { matchesEvents };
 /**
  * Header names a `forward` config may not set: framing and routing (a second `Host` or
  * `Content-Length` makes the request mean something else to the receiver or a proxy on the way),
- * hop-by-hop headers (RFC 9110 §7.6.1: for one connection, never forwarded), and the ones
- * Hookbox sets itself, which would be replaced silently.
+ * and hop-by-hop headers (RFC 9110 §7.6.1: for one connection, never forwarded). The headers
+ * Hookbox sets (`Content-Type`, `User-Agent`, `X-Hookbox-Event-Id`) are not refused: they are
+ * replaced, as they always were, so configs stored with them keep running (the worker parses
+ * stored configs with this schema too, and releases a job whose config it refuses).
  */
 export const FORWARD_HEADER_DENYLIST: ReadonlySet<string> = new Set([
   "host",
@@ -22,9 +24,6 @@ export const FORWARD_HEADER_DENYLIST: ReadonlySet<string> = new Set([
   "te",
   "trailer",
   "upgrade",
-  "content-type",
-  "user-agent",
-  "x-hookbox-event-id",
 ]);
 /** RFC 9110 `token`: what a field name may be. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -35,7 +34,7 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 function forwardHeaderProblem(name: string, value: string): string | null {
   if (!HEADER_NAME.test(name)) return "is not a valid header name";
   if (FORWARD_HEADER_DENYLIST.has(name.toLowerCase())) {
-    return "cannot be set: framing, routing and hop-by-hop headers, and those Hookbox sets, are refused";
+    return "cannot be set: framing, routing and hop-by-hop headers are refused";
   }
   if (!HEADER_VALUE.test(value)) return "has a value with a control character (CR, LF, NUL, …)";
   return null;
