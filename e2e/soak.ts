@@ -38,6 +38,7 @@ const env: Record<string, string> = {
   HOST: "127.0.0.1",
   PORT: String(apiPort),
   WORKER_PORT: "0",
+  METRICS_PORT: "0",
   SPAWN_LOG_LEVEL: "info",
   SHUTDOWN_GRACE_MS: "500",
   ...FAST,

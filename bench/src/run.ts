@@ -101,7 +101,7 @@ try {
   const hook = await start(
     "api",
     [...startFlags("api"), `${root}packages/api/src/main.ts`],
-    { PORT: String(apiPort), API_PROCESSES: String(API_PROCESSES) },
+    { PORT: String(apiPort), METRICS_PORT: "0", API_PROCESSES: String(API_PROCESSES) },
     apiPort,
   );
   const hookUrl = `http://127.0.0.1:${hook.port}`;

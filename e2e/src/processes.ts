@@ -5,6 +5,8 @@ export interface ProcessStack {
   env: Record<string, string>;
   api: Spawned;
   base: string;
+  /** The api's metrics listener (METRICS_PORT), e.g. `${metricsBase}/metrics`. */
+  metricsBase: string;
   workers: Spawned[];
   startWorker(extra?: Record<string, string>): Promise<Spawned>;
   /** JSON call to the api with the admin key. */
@@ -39,11 +41,13 @@ export async function startProcessStack(
     }),
   ]);
   const base = `http://127.0.0.1:${port}`;
+  const metricsBase = `http://127.0.0.1:${await api.metricsPort}`;
   const workers: Spawned[] = [];
   return {
     env,
     api,
     base,
+    metricsBase,
     workers,
     async startWorker(extra = {}) {
       const worker = spawnService("worker", { ...env, ...extra });

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ApiDeps, createApiDeps, createApp } from "@hookbox/api";
+import { type ApiDeps, createApiDeps, createApp, createMetricsApp } from "@hookbox/api";
 import { type Config, createLogger, type EventStatus, type Sql, warmUpDatabase } from "@hookbox/shared";
 import {
   createTestDatabase,
@@ -40,6 +40,8 @@ export interface Stack {
   sql: Sql;
   call(method: string, path: string, body?: unknown): Promise<Response>;
   createSource(body: Record<string, unknown>): Promise<{ id: string; slug: string; secret: string }>;
+  /** GET /metrics of the api's metrics listener (METRICS_PORT), as text. */
+  scrape(): Promise<string>;
   /**
    * POSTs `body` to /in/<slug> signed with hmac-sha256 (in process; `headers` are added last, so they
    * can replace the signature); the answer's code, id and status.
@@ -66,6 +68,7 @@ export function testEnv(databaseUrl: string, redis: { url: string; prefix: strin
     HOST: "127.0.0.1",
     PORT: "0",
     WORKER_PORT: "0",
+    METRICS_PORT: "0",
     ...FAST,
   };
 }
@@ -86,6 +89,7 @@ export async function createStack(label: string, overrides: Record<string, strin
   const api = createApiDeps(config, { logger: createLogger(config.logLevel, { service: "api" }) });
   await warmUpDatabase(api.sql); // as main.ts does before serving
   const app = createApp(api);
+  const metricsApp = createMetricsApp(api);
   const workers: RunningWorker[] = [];
   const call = async (method: string, path: string, body?: unknown) =>
     app.request(path, {
@@ -101,6 +105,7 @@ export async function createStack(label: string, overrides: Record<string, strin
     pg,
     sql: api.sql,
     call,
+    scrape: async () => (await metricsApp.request("/metrics")).text(),
     async createSource(body) {
       const res = await call("POST", "/v1/sources", body);
       if (res.status !== 201) throw new Error(`createSource: ${res.status} ${await res.text()}`);
@@ -222,6 +227,8 @@ export interface Spawned {
   exited: Promise<number | null>;
   /** Resolves with the port the process logged when ready. */
   ready: Promise<number>;
+  /** The api's metrics port (METRICS_PORT), from the same line; undefined for a worker. */
+  metricsPort: Promise<number | undefined>;
 }
 
 /** Runs `packages/<pkg>/src/main.ts` as a real process with the stack's environment. */
@@ -232,19 +239,20 @@ export function spawnService(pkg: "api" | "worker", env: Record<string, string>)
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
-  let onReady: (port: number) => void = () => {};
-  const ready = new Promise<number>((resolve) => {
+  let onReady: (line: { port: number; metricsPort?: number }) => void = () => {};
+  const readyLine = new Promise<{ port: number; metricsPort?: number }>((resolve) => {
     onReady = resolve;
   });
   const readyMsg = pkg === "api" ? "hookbox api listening" : "hookbox worker running";
   const collect = (chunk: Buffer) => {
     for (const line of String(chunk).split("\n").filter(Boolean)) {
       output.push(line);
-      if (line.includes(readyMsg)) onReady((JSON.parse(line) as { port: number }).port);
+      if (line.includes(readyMsg)) onReady(JSON.parse(line) as { port: number; metricsPort?: number });
     }
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output, exited, ready };
+  const ready = readyLine.then((line) => line.port);
+  return { child, output, exited, ready, metricsPort: readyLine.then((line) => line.metricsPort) };
 }

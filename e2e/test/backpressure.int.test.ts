@@ -1,4 +1,4 @@
-import { createApiDeps, createApp } from "@hookbox/api";
+import { createApiDeps, createApp, createMetricsApp } from "@hookbox/api";
 import { createLogger, warmUpDatabase } from "@hookbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStack, type Stack, signDelivery, waitFor } from "../src/index.ts";
@@ -65,8 +65,8 @@ describe("per-source rate limit", () => {
           )?.[1] ?? 0,
         );
       const both =
-        metric(await (await stack.app.request("/metrics")).text()) +
-        metric(await (await replicaApp.request("/metrics")).text());
+        metric(await stack.scrape()) +
+        metric(await (await createMetricsApp(replica).request("/metrics")).text());
       expect(both).toBe(limited.length);
 
       // A second later the bucket has refilled.

@@ -86,6 +86,17 @@ it.skipIf(!haveBrowser)(
       await page.screenshot({ path: `${root}test-artifacts/bull-board.png`, fullPage: false });
       // Every asset and API call under the base path loaded behind the same basic auth.
       expect(failed).toEqual([]);
+
+      // The board's own writes pass the same-origin check: Chromium names the page's origin in
+      // `Origin` on every non-GET request (a cross-site form's would be refused, 403).
+      const write = (action: string) =>
+        page.evaluate(
+          async (path) => (await fetch(path, { method: "PUT" })).status,
+          `/admin/queues/api/queues/maintenance/${action}`,
+        );
+      expect(await write("pause")).toBeLessThan(300);
+      expect(await stack.api.maintenance.isPaused()).toBe(true);
+      expect(await write("resume")).toBeLessThan(300);
     } finally {
       await browser.close();
     }

@@ -50,7 +50,7 @@ function raw(
 }
 
 async function rssBytes(): Promise<number> {
-  const text = await (await fetch(`${stack.base}/metrics`)).text();
+  const text = await (await fetch(`${stack.metricsBase}/metrics`)).text();
   return Number(text.match(/^hookbox_process_resident_memory_bytes\{[^}]*\} (\d+)/m)?.[1]);
 }
 

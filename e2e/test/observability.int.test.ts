@@ -56,7 +56,7 @@ beforeAll(async () => {
   await stack.sql`INSERT INTO events (id, tenant_id, source_id, headers, body, size, received_at)
                   VALUES (${orphan}, ${DEFAULT_TENANT_ID}, ${src?.id as string}, '{}', '\\x00', 1, now() - interval '1 minute')`;
   await waitForStatus(stack.sql, orphan, "completed");
-  const apiMetrics = await (await stack.app.request("/metrics")).text();
+  const apiMetrics = await stack.scrape();
   const workerMetrics = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
   scraped = `${apiMetrics}\n${workerMetrics}`;
   await ok.close();
@@ -156,7 +156,7 @@ describe("static checks", () => {
     expect(compose.services.worker?.deploy?.replicas).toBe(2);
     const client = spawnSync("docker-compose", ["config", "-q"], {
       cwd: root,
-      env: { ...process.env, ADMIN_API_KEY: "x".repeat(32) },
+      env: { ...process.env, ADMIN_API_KEY: "x".repeat(32), GRAFANA_ADMIN_PASSWORD: "not-admin" },
     });
     if (client.error) return; // no docker-compose client here
     expect(client.status, client.stderr?.toString()).toBe(0);

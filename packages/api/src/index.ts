@@ -1,3 +1,4 @@
 export { createApp } from "./app.ts";
 export { createApiDeps } from "./create-deps.ts";
 export type { ApiDeps } from "./deps.ts";
+export { createMetricsApp } from "./metrics/app.ts";

@@ -1,7 +1,10 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { type Config, loadConfiguredHandlers, migrate, warmUpDatabase } from "@hookbox/shared";
 import { createApp } from "./app.ts";
 import { createApiDeps } from "./create-deps.ts";
+import { createMetricsApp } from "./metrics/app.ts";
 
 /**
  * One api process: deps, app, HTTP server with timeouts in seconds, graceful shutdown.
@@ -15,6 +18,11 @@ export async function startApiServer(config: Config, options: { runMigrations: b
   if (options.runMigrations) await migrate(config.databaseUrl);
   await warmUpDatabase(deps.sql);
 
+  // Before the ingest listener, so the "listening" line can name both ports. In a cluster every
+  // process listens on METRICS_PORT too (node:cluster shares the socket): a scrape reaches one
+  // process, as /metrics on PORT did before; aggregating the processes is not done here.
+  const metricsServer = await listenForMetrics(createMetricsApp(deps), config);
+  const metricsPort = (metricsServer.address() as AddressInfo).port;
   const app = createApp(deps);
   const server = serve(
     {
@@ -32,7 +40,17 @@ export async function startApiServer(config: Config, options: { runMigrations: b
         maxHeaderSize: 16 * 1024,
       },
     },
-    (info) => logger.info({ port: info.port, host: config.host, pid: process.pid }, "hookbox api listening"),
+    (info) =>
+      logger.info(
+        {
+          port: info.port,
+          host: config.host,
+          metricsPort,
+          metricsHost: config.metricsHost,
+          pid: process.pid,
+        },
+        "hookbox api listening",
+      ),
   );
 
   let stopping = false;
@@ -57,10 +75,23 @@ export async function startApiServer(config: Config, options: { runMigrations: b
     }, config.requestTimeoutMs);
     force.unref();
     await closed;
+    // Last to close: Prometheus sees the process until it is gone.
+    metricsServer.closeAllConnections();
+    await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
     await deps.close();
     logger.info("stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** The `/metrics` listener on METRICS_HOST:METRICS_PORT; resolves once it listens. */
+function listenForMetrics(app: ReturnType<typeof createMetricsApp>, config: Config): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: config.metricsPort, hostname: config.metricsHost }, () =>
+      resolve(server as Server),
+    );
+    server.once("error", reject);
+  });
 }

@@ -4,6 +4,7 @@ import { createTestDatabase, createTestRedis, TEST_ADMIN_KEY, testConfig } from 
 import { createApp } from "../src/app.ts";
 import { createApiDeps } from "../src/create-deps.ts";
 import type { ApiDeps } from "../src/deps.ts";
+import { createMetricsApp } from "../src/metrics/app.ts";
 
 export { TEST_ADMIN_KEY };
 
@@ -14,6 +15,8 @@ export interface TestApi {
   /** A JSON call to /v1 with a bearer key (the admin key by default). */
   call(method: string, path: string, body?: unknown, key?: string): Promise<Response>;
   createSource(body: Record<string, unknown>): Promise<{ id: string; slug: string; secret: string }>;
+  /** GET /metrics of the metrics listener (METRICS_PORT), as text. */
+  scrape(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export async function createTestApi(
   });
   await warmUpDatabase(deps.sql); // as main.ts does before serving
   const app = createApp(deps);
+  const metricsApp = createMetricsApp(deps);
   const call = async (method: string, path: string, body?: unknown, key = TEST_ADMIN_KEY) =>
     app.request(path, {
       method,
@@ -54,6 +58,7 @@ export async function createTestApi(
       if (res.status !== 201) throw new Error(`createSource: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string; slug: string; secret: string };
     },
+    scrape: async () => (await metricsApp.request("/metrics")).text(),
     async close() {
       await deps.close();
       await redis.cleanup();

@@ -223,7 +223,7 @@ describe("health and metrics", () => {
   });
 
   it("exports ingest counters by source and result", async () => {
-    const text = await (await api.app.request("/metrics")).text();
+    const text = await api.scrape();
     expect(text).toMatch(
       /hookbox_ingest_requests_total\{[^}]*source="ev-list"[^}]*result="accepted"[^}]*\} 5/,
     );

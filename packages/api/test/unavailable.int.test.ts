@@ -52,7 +52,7 @@ describe("Redis unreachable", () => {
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ status: "received", duplicate: false });
-    const text = await (await api.app.request("/metrics")).text();
+    const text = await api.scrape();
     expect(text).toMatch(/hookbox_enqueue_failures_total\{[^}]*\} 1/);
   });
 });

@@ -5,6 +5,52 @@ import { DEFAULT_TENANT_ID, type HandlerSpec, type Scheme } from "./domain.ts";
 export { matchesEvents };
 
 /**
+ * Header names a `forward` config may not set: framing and routing (a second `Host` or
+ * `Content-Length` makes the request mean something else to the receiver or a proxy on the way),
+ * and hop-by-hop headers (RFC 9110 §7.6.1: for one connection, never forwarded). The headers
+ * Hookbox sets (`Content-Type`, `User-Agent`, `X-Hookbox-Event-Id`) are not refused: they are
+ * replaced, as they always were, so configs stored with them keep running (the worker parses
+ * stored configs with this schema too, and releases a job whose config it refuses).
+ */
+export const FORWARD_HEADER_DENYLIST: ReadonlySet<string> = new Set([
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "expect",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "upgrade",
+]);
+/** RFC 9110 `token`: what a field name may be. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What Node sends in a field value (no CR, LF or NUL: no header or request splitting). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Why a forward header cannot be sent as given, or null: refused at creation, not at every attempt. */
+function forwardHeaderProblem(name: string, value: string): string | null {
+  if (!HEADER_NAME.test(name)) return "is not a valid header name";
+  if (FORWARD_HEADER_DENYLIST.has(name.toLowerCase())) {
+    return "cannot be set: framing, routing and hop-by-hop headers are refused";
+  }
+  if (!HEADER_VALUE.test(value)) return "has a value with a control character (CR, LF, NUL, …)";
+  return null;
+}
+
+const ForwardHeadersSchema = z
+  .record(z.string(), z.string().max(8192))
+  .refine((headers) => Object.keys(headers).length <= 50, "at most 50 headers")
+  .superRefine((headers, ctx) => {
+    for (const [name, value] of Object.entries(headers)) {
+      const problem = forwardHeaderProblem(name, value);
+      if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
+    }
+  });
+
+/**
  * The built-in handlers and each one's config schema. The worker implements them; the api
  * validates a source's handlers against them, so a typo is a 400 at creation, not a dead event.
  */
@@ -16,7 +62,7 @@ export const HandlerConfigSchemas = {
     .object({
       url: z.url({ protocol: /^https?$/ }),
       timeoutMs: z.number().int().min(100).max(120_000).optional(),
-      headers: z.record(z.string(), z.string()).optional(),
+      headers: ForwardHeadersSchema.optional(),
     })
     .strict(),
   /** Posts a one-line summary of the event to a Slack incoming-webhook URL. */

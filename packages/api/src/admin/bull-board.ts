@@ -5,13 +5,16 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import { basicAuth } from "hono/basic-auth";
 import type { ApiDeps } from "../deps.ts";
+import { requireSameOrigin } from "./same-origin.ts";
 
 export const BULL_BOARD_PATH = "/admin/queues";
 
 /**
  * Bull Board for the events and maintenance queues, behind HTTP basic auth (user `admin`,
  * password BULL_BOARD_PASSWORD or ADMIN_API_KEY): a browser sends basic credentials with every
- * asset and API call under the same path, which a bearer token would not. Null when no password
+ * asset and API call under the same path, which a bearer token would not — and so would a
+ * browser on another site's form: non-GET requests need a same-origin `Origin`
+ * (`same-origin.ts`). Null when no password
  * is configured (the board is then not served at all).
  */
 export function bullBoardRoutes(deps: ApiDeps): Hono | null {
@@ -28,6 +31,8 @@ export function bullBoardRoutes(deps: ApiDeps): Hono | null {
     options: { uiConfig: { boardTitle: "Hookbox" } },
   });
   const app = new Hono();
+  // Before the credentials: a forged cross-site request is refused whatever the browser attached.
+  app.use("*", requireSameOrigin(deps.config.publicUrl));
   app.use("*", basicAuth({ username: "admin", password, realm: "Hookbox queues" }));
   app.route("/", serverAdapter.registerPlugin());
   return app;

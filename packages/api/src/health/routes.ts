@@ -14,9 +14,5 @@ export function healthRoutes(deps: ApiDeps) {
       ready ? 200 : 503,
     );
   });
-  app.get("/metrics", async (c) => {
-    const body = await deps.metrics.registry.metrics();
-    return c.body(body, 200, { "content-type": deps.metrics.registry.contentType });
-  });
   return app;
 }

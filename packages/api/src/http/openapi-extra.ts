@@ -59,14 +59,6 @@ export function registerPlainRoutes(app: OpenAPIHono<any>): void {
       },
     });
   }
-  app.openAPIRegistry.registerPath({
-    method: "get",
-    path: "/metrics",
-    tags: ["health"],
-    responses: {
-      200: { description: "Prometheus metrics.", content: { "text/plain": { schema: z.string() } } },
-    },
-  });
 }
 
 type Content = Record<string, { schema: z.ZodType }>;

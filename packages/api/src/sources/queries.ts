@@ -9,6 +9,7 @@ import {
   type Scheme,
   type SourceSecret,
   uuidv7,
+  weakSecretProblem,
 } from "@hookbox/shared";
 
 import { type Db, rejections, sources } from "@hookbox/shared/drizzle";
@@ -53,6 +54,13 @@ export function generateSecret(scheme: Scheme): string {
     : bytes.toString("base64url");
 }
 
+/** A given secret long enough for its scheme's key (`minKeyBytes`), or a 400 naming the problem. */
+function assertStrongSecret(scheme: Scheme, secret: string): void {
+  const problem = weakSecretProblem(scheme, secret);
+  if (problem)
+    throw new AppError("bad_request", "The request is invalid.", { problems: [`secret: ${problem}`] });
+}
+
 /** A source's handlers checked against what is deployed and offered to the tenant (400 with one line per problem). */
 function validateHandlers(
   handlers: HandlerSpecInput[],
@@ -92,6 +100,7 @@ export async function createSource(
 ): Promise<{ row: SourceRow; secret: string | undefined }> {
   const scheme = input.scheme as Scheme;
   const handlers = validateHandlers(input.handlers, { catalog, tenantId, scheme });
+  if (scheme !== "none" && input.secret !== undefined) assertStrongSecret(scheme, input.secret);
   const secret = scheme === "none" ? undefined : (input.secret ?? generateSecret(scheme));
   const secrets: SourceSecret[] = secret
     ? [{ secret, createdAt: new Date().toISOString(), expiresAt: null }]
@@ -198,6 +207,7 @@ export async function rotateSecret(db: Db, tenantId: string, id: string, input: 
       .for("update");
     if (!row) throw new AppError("not_found", "No such source.");
     if (row.scheme === "none") throw new AppError("bad_request", "A source with scheme none has no secret.");
+    if (input.secret !== undefined) assertStrongSecret(row.scheme, input.secret);
     const now = Date.now();
     const previousExpireAt = new Date(now + input.expiresPreviousInSeconds * 1000).toISOString();
     const kept = row.secrets

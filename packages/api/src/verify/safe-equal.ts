@@ -20,16 +20,10 @@ export function hmacSha256(key: string | Buffer, ...parts: (string | Uint8Array)
 }
 
 const HEX = /^(?:[0-9a-fA-F]{2})+$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Strict hex decode: null for anything that is not whole bytes of hex (Buffer.from truncates silently). */
 export function decodeHex(value: string): Buffer | null {
   return HEX.test(value) ? Buffer.from(value, "hex") : null;
-}
-
-/** Strict base64 decode: null for malformed input (Buffer.from ignores bad characters). */
-export function decodeBase64(value: string): Buffer | null {
-  return value.length > 0 && BASE64.test(value) ? Buffer.from(value, "base64") : null;
 }
 
 /** Index of the first secret whose MAC equals `expected`, or -1. Every secret is tried. */

@@ -1,5 +1,5 @@
-import { SCHEME_SPECS } from "@hookbox/shared";
-import { decodeBase64, hmacSha256, matchSecret } from "./safe-equal.ts";
+import { decodeBase64, SCHEME_SPECS } from "@hookbox/shared";
+import { hmacSha256, matchSecret } from "./safe-equal.ts";
 import type { Verifier } from "./types.ts";
 
 /** Shopify: `X-Shopify-Hmac-Sha256: <base64 of HMAC-SHA256(secret, raw body)>`. */

@@ -1,7 +1,10 @@
-import { SCHEME_SPECS, whsecKey } from "@hookbox/shared";
-import { decodeBase64, hmacSha256, matchSecret } from "./safe-equal.ts";
+import { randomBytes } from "node:crypto";
+import { decodeBase64, SCHEME_SPECS, whsecKey } from "@hookbox/shared";
+import { hmacSha256, matchSecret } from "./safe-equal.ts";
 import { withinTolerance } from "./timestamp.ts";
 import type { Verifier } from "./types.ts";
+
+const UNUSABLE_KEY = randomBytes(32);
 
 /**
  * Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<b64> [v1,<b64> …]`
@@ -24,8 +27,11 @@ export const standardWebhooksVerifier: Verifier = {
     if (!withinTolerance(timestamp, now, toleranceSeconds))
       return { ok: false, reason: "timestamp_out_of_tolerance" };
     if (secrets.length === 0) return { ok: false, reason: "no_secret" };
+    // A stored secret that gives no key (not base64, or nothing after `whsec_`) matches nothing:
+    // an empty key would let anyone sign. Its MAC is still computed, keyed with a random key
+    // nobody holds, so the time taken does not say which secrets are broken.
     const index = matchSecret(secrets, candidates, (secret) =>
-      hmacSha256(whsecKey(secret), `${id}.${timestamp}.`, body),
+      hmacSha256(whsecKey(secret) ?? UNUSABLE_KEY, `${id}.${timestamp}.`, body),
     );
     return index >= 0 ? { ok: true, secretIndex: index } : { ok: false, reason: "signature_mismatch" };
   },

@@ -9,6 +9,8 @@ describe("parseConfig", () => {
     expect(result.config).toMatchObject({
       port: 3000,
       workerPort: 3001,
+      metricsPort: 3002,
+      metricsHost: "127.0.0.1",
       workerConcurrency: 128,
       maxAttempts: 8,
       retryBaseDelayMs: 1000,

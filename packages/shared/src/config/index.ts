@@ -28,6 +28,16 @@ const EnvVariables = z.object({
   HOST: z.string().default("0.0.0.0"),
   /** Base URL senders use, shown as `ingestUrl`; defaults to http://localhost:PORT. */
   PUBLIC_URL: z.url().optional(),
+  /**
+   * api `/metrics` port, a listener of its own: the metrics name every tenant's sources, volumes
+   * and rotation state, so they are not served on the ingest port. 0 picks a free port (tests).
+   */
+  METRICS_PORT: int(3002, 0),
+  /**
+   * api `/metrics` listen address. Loopback by default (the metrics carry no credentials check):
+   * expose it on purpose, e.g. `0.0.0.0` inside a private container network that Prometheus shares.
+   */
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   /** worker `/metrics` and `/health/*` port. */
   WORKER_PORT: int(3001, 0),
   /** Bootstrap bearer key for `/v1` (tenant `default`). No default: required outside development. */

@@ -161,6 +161,7 @@ export function testConfig(
     ALLOW_PRIVATE_DESTINATIONS: "true",
     PORT: "0",
     WORKER_PORT: "0",
+    METRICS_PORT: "0",
     ...overrides,
   });
   if (!result.ok) throw new Error(`bad test config: ${result.problems.join("; ")}`);

@@ -2,7 +2,12 @@ import { type LookupAddress, lookup } from "node:dns";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 import { PermanentError } from "./types.ts";
 
-/** Loopback, private, link-local, carrier-grade NAT, multicast and reserved ranges. */
+/**
+ * Loopback, private, link-local, carrier-grade NAT, multicast and reserved ranges, and the IPv6
+ * ranges that carry an IPv4 address (NAT64, 6to4, Teredo, IPv4-compatible), which a gateway
+ * would turn back into that address — a private one as easily as any. (IPv4-mapped `::ffff:`
+ * addresses are checked against the IPv4 ranges by BlockList itself.)
+ */
 const PRIVATE = new BlockList();
 for (const [net, prefix] of [
   ["0.0.0.0", 8],
@@ -20,10 +25,14 @@ for (const [net, prefix] of [
   PRIVATE.addSubnet(net, prefix, "ipv4");
 }
 for (const [net, prefix] of [
-  ["::", 128],
-  ["::1", 128],
+  ["::", 96], // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d
+  ["64:ff9b::", 96], // NAT64 (RFC 6052)
+  ["64:ff9b:1::", 48], // local-use NAT64 (RFC 8215)
+  ["2001::", 32], // Teredo
+  ["2002::", 16], // 6to4
   ["fc00::", 7],
   ["fe80::", 10],
+  ["fec0::", 10], // site-local (deprecated, still routed inside some networks)
   ["ff00::", 8],
 ] as const) {
   PRIVATE.addSubnet(net, prefix, "ipv6");
@@ -50,7 +59,9 @@ export function assertPublicLiteral(hostname: string): void {
 
 /**
  * A DNS lookup for the HTTP client that fails when any resolved address is private. Checking
- * at connect time (not before) leaves no window for DNS rebinding.
+ * at connect time (not before) leaves no window for DNS rebinding. The error (a tenant reads it
+ * in the attempt) gives the reason, never the address: naming it would let any tenant resolve
+ * the operator's internal names.
  */
 export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   lookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
@@ -59,7 +70,7 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
     if (refused) {
       return callback(
         new PermanentError(
-          `refused private destination ${hostname} → ${refused.address}`,
+          `refused private destination ${hostname}: it resolves to a private, loopback or reserved address (set ALLOW_PRIVATE_DESTINATIONS=true to allow)`,
         ) as NodeJS.ErrnoException,
         "",
         0,

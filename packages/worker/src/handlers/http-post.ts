@@ -43,10 +43,30 @@ export function postBytes(
     request.on("error", (error) => {
       if (error instanceof PermanentError) reject(error);
       else if (signal.aborted) reject(new Error(`POST to ${url.origin} timed out`));
-      else reject(new Error(`POST to ${url.origin} failed: ${error.message}`));
+      else reject(new Error(`POST to ${url.origin} failed: ${describeFailure(error)}`));
     });
     request.end(body);
   });
+}
+
+/**
+ * The reason a request failed, without the address it reached: a system error's message names
+ * it (`connect ECONNREFUSED 10.0.0.7:80`), and a tenant reads this text in the attempt. The code
+ * (`ECONNREFUSED`, `ENOTFOUND`, `CERT_HAS_EXPIRED`) keeps the reason.
+ */
+function describeFailure(error: Error): string {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (!code) return error.message;
+  return syscall ? `${syscall} ${code}` : code;
+}
+
+/**
+ * Text from outside (an event type, a source name, an error) made inert in a Slack message:
+ * Slack reads `<!channel>`, `<@U123>` and `<https://…|label>` as mentions and links, so `&`, `<`
+ * and `>` are escaped as Slack documents (https://api.slack.com/reference/surfaces/formatting#escaping).
+ */
+export function escapeSlackText(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
 /** Posts a message to a Slack incoming webhook; throws unless Slack answers 2xx. */
