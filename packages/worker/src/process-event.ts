@@ -5,6 +5,7 @@ import {
   handlerKeyOf,
   isOfferedTo,
   type Logger,
+  readManifests,
 } from "@hookbox/shared";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { ClaimedEvent } from "./claim-event.ts";
@@ -40,15 +41,27 @@ export async function processEvent(deps: WorkerDeps, job: Job, token?: string): 
       (spec) => !event.state[spec.key]?.done && (!event.runHandlers || event.runHandlers.includes(spec.key)),
     );
   const planned: Planned[] = [];
+  /** Keys whose stored config no deployed version of their handler takes: dead with the reason. */
+  const refused: { key: string; reason: string }[] = [];
   for (const spec of owed) {
     const handler = deps.handlers.get(spec.name);
-    const config = handler?.entry.parseConfig(spec.config);
-    if (!handler || !config?.ok) {
-      // Not deployed here (or this version refuses the config): another worker may have it.
-      const reason = handler
-        ? `handler "${spec.name}" (version ${handler.entry.version} on this worker) refuses the config of key "${spec.key}": ${config && !config.ok ? config.problems.join("; ") : ""}`
-        : `no worker has run handler "${spec.name}" yet: it is not deployed on worker ${deps.workerId}`;
-      return release(deps, job, token, event, reason);
+    if (!handler) {
+      // Not deployed here: another worker may have it (a rolling deploy).
+      return release(
+        deps,
+        job,
+        token,
+        event,
+        `handler "${spec.name}" is not deployed on worker ${deps.workerId}`,
+      );
+    }
+    const config = handler.entry.parseConfig(spec.config);
+    if (!config.ok) {
+      const reason = `the config of key "${spec.key}" is refused by handler "${spec.name}" (version ${handler.entry.version}): ${config.problems.join("; ")}`;
+      // Another version of it runs elsewhere (a rolling deploy): that one may take the config.
+      if (await otherVersionIsLive(deps, handler)) return release(deps, job, token, event, reason);
+      refused.push({ key: spec.key, reason });
+      continue;
     }
     planned.push({ spec, key: spec.key, handler, config: config.config });
   }
@@ -75,7 +88,10 @@ export async function processEvent(deps: WorkerDeps, job: Job, token?: string): 
     }),
   );
 
-  const ran = results.filter((r): r is AttemptResult => r !== null);
+  const ran = [
+    ...refused.map((r) => deadAttempt(event, r.key, (event.state[r.key]?.failures ?? 0) + 1, r.reason)),
+    ...results.filter((r): r is AttemptResult => r !== null),
+  ];
   const attempts = ran.map((r) => r.attempt);
   const failed = ran.filter((r) => r.kind === "retry" || r.kind === "dead");
   const lastError = failed
@@ -98,6 +114,15 @@ export async function processEvent(deps: WorkerDeps, job: Job, token?: string): 
   const delayMs = Math.max(0, retryAt.getTime() - Date.now());
   if (failed.length > 0) deps.logger.info({ eventId, lastError, delayMs }, "event will be retried");
   throw new RetryLaterError(lastError || "waiting for a handler's next attempt", delayMs);
+}
+
+/** Whether a live worker announces a different version of this code handler than ours. */
+async function otherVersionIsLive(deps: WorkerDeps, handler: RunnableHandler): Promise<boolean> {
+  if (handler.entry.kind !== "code") return false;
+  const manifests = await readManifests(deps.redis, deps.config.redisPrefix).catch(() => []);
+  return manifests.some((m) =>
+    m.handlers.some((h) => h.name === handler.entry.name && h.version !== handler.entry.version),
+  );
 }
 
 /** Hands the event back (see `releaseEvent`) and moves its job to later, without using an attempt. */
