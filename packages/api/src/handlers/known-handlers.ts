@@ -73,14 +73,8 @@ function fromManifest(handler: ManifestHandler): HandlerCatalogEntry {
     ...(handler.events ? { events: handler.events } : {}),
     tenants: handler.tenants,
     configJsonSchema: handler.configJsonSchema,
-    parseConfig(config) {
-      if (!schema) return { ok: true, config: (config ?? {}) as Record<string, unknown> };
-      const parsed = schema.safeParse(config ?? {});
-      if (parsed.success) return { ok: true, config: parsed.data as Record<string, unknown> };
-      return {
-        ok: false,
-        problems: parsed.error.issues.map((i) => `config.${i.path.join(".")}: ${i.message}`),
-      };
-    },
+    parseConfig: schema
+      ? zodConfigParser(schema)
+      : (config) => ({ ok: true, config: (config ?? {}) as Record<string, unknown> }),
   };
 }
