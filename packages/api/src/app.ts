@@ -6,6 +6,7 @@ import { routePath } from "hono/route";
 import { BULL_BOARD_PATH, bullBoardRoutes } from "./admin/bull-board.ts";
 import { alertRoutes } from "./alerts/routes.ts";
 import { apiKeyRoutes } from "./api-keys/routes.ts";
+import { CONSOLE_PATH, consoleRoutes } from "./console/routes.ts";
 import { requireAuth } from "./auth/middleware.ts";
 import type { ApiDeps } from "./deps.ts";
 import { eventRoutes } from "./events/routes.ts";
@@ -46,6 +47,7 @@ export function createApp(deps: ApiDeps) {
   const board = bullBoardRoutes(deps);
   if (board) app.route(BULL_BOARD_PATH, board);
   app.route("/", ingestRoutes(deps));
+  app.route(CONSOLE_PATH, consoleRoutes(deps));
 
   app.use("/v1/*", requireAuth(deps));
   app.route("/v1", sourceRoutes(deps));
