@@ -26,7 +26,7 @@ export { CONSOLE_PATH };
 
 /** A local path to go back to after sign-in (never another site). */
 const safeNext = (next: string | undefined) =>
-  next?.startsWith(`${CONSOLE_PATH}/`) && !next.startsWith("//") && !next.includes("\\") ? next : href("/");
+  next?.startsWith(`${CONSOLE_PATH}/`) && !next.startsWith("//") && !next.includes("\\") ? next : href("");
 
 /** The web console: server-rendered pages over the same domain functions and tenant scoping as /v1. */
 export function consoleRoutes(deps: ApiDeps) {
@@ -77,12 +77,12 @@ export function consoleRoutes(deps: ApiDeps) {
   app.onError((error, c) => {
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     secureHeaders(c);
-    const body = html`<h1>${error.title}</h1>${notice(error.problems?.join("; ") ?? error.message, "error")}<p><a href="${href("/")}">Back to the console</a></p>`;
+    const body = html`<h1>${error.title}</h1>${notice(error.problems?.join("; ") ?? error.message, "error")}<p><a href="${href("")}">Back to the console</a></p>`;
     return c.html(shell(assets, { title: error.title, section: "none" }, body), error.status as 400);
   });
   app.notFound((c) => {
     secureHeaders(c);
-    return c.html(shell(assets, { title: "Not found", section: "none" }, html`<h1>Not found</h1><p><a href="${href("/")}">Back to the console</a></p>`), 404);
+    return c.html(shell(assets, { title: "Not found", section: "none" }, html`<h1>Not found</h1><p><a href="${href("")}">Back to the console</a></p>`), 404);
   });
   return app;
 }

@@ -106,6 +106,9 @@ export function assertSameOrigin(c: Context, publicUrl: string): void {
 /** Every page behind sign-in: the session → `auth` (the same Auth as /v1) and `csrf`. */
 export function requireSession(deps: Pick<ApiDeps, "sql" | "config">) {
   return createMiddleware<ConsoleEnv>(async (c, next) => {
+    const changes = c.req.method !== "GET" && c.req.method !== "HEAD";
+    // A cross-site POST is refused before anything else, signed in or not.
+    if (changes) assertSameOrigin(c, deps.config.publicUrl);
     const token = sessionToken(c);
     const row = token ? await touchSession(deps.sql, token, Boolean(deps.config.adminApiKey)) : undefined;
     if (!token || !row) {
@@ -118,8 +121,7 @@ export function requireSession(deps: Pick<ApiDeps, "sql" | "config">) {
     const admin = row.apiKeyId === null;
     c.set("auth", { tenantId: row.tenantId, admin, name: admin ? "admin" : `key:${row.name}` });
     c.set("csrf", csrfToken(token));
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
-      assertSameOrigin(c, deps.config.publicUrl);
+    if (changes) {
       const sent = c.req.header("x-csrf-token") ?? (await formField(c, "_csrf"));
       if (!sent || !safeEqual(Buffer.from(sent), Buffer.from(c.get("csrf")))) {
         throw new AppError("forbidden", "Missing or wrong CSRF token.");
