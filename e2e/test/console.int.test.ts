@@ -18,6 +18,13 @@ async function signIn(key: string): Promise<string> {
   return cookieOf(res);
 }
 
+/** A new tenant and an API key of it. */
+async function newTenantKey(name: string): Promise<{ id: string; key: string }> {
+  const tenant = (await (await stack.call("POST", "/v1/tenants", { name })).json()) as { id: string };
+  const res = await stack.call("POST", "/v1/api-keys", { name: `${name}-key`, tenantId: tenant.id });
+  return (await res.json()) as { id: string; key: string };
+}
+
 async function get(path: string, cookie: string) {
   return stack.app.request(path, { headers: { cookie } });
 }
@@ -29,12 +36,28 @@ async function csrfOf(cookie: string): Promise<string> {
 
 beforeAll(async () => {
   stack = await createStack("console");
-  stripe = await stack.createSource({ slug: "shop", scheme: "hmac-sha256", handlers: [{ name: "log" }, { name: "log", key: "audit" }] });
+  stripe = await stack.createSource({
+    slug: "shop",
+    scheme: "hmac-sha256",
+    handlers: [{ name: "log" }, { name: "log", key: "audit" }],
+  });
   const deliver = async (name: string, body: string, key: string) =>
     (ids[name] = (await stack.deliver(stripe.slug, stripe.secret, body, { "idempotency-key": key })).id);
-  await deliver("paid", JSON.stringify({ type: "invoice.paid", data: { object: { customer: "cus_123" } } }), "evt_1");
-  await deliver("created", JSON.stringify({ type: "invoice.created", data: { object: { customer: "cus_999" } } }), "evt_2");
-  await deliver("charge", JSON.stringify({ type: "charge.succeeded", data: { object: { customer: "cus_123" } } }), "evt_3");
+  await deliver(
+    "paid",
+    JSON.stringify({ type: "invoice.paid", data: { object: { customer: "cus_123" } } }),
+    "evt_1",
+  );
+  await deliver(
+    "created",
+    JSON.stringify({ type: "invoice.created", data: { object: { customer: "cus_999" } } }),
+    "evt_2",
+  );
+  await deliver(
+    "charge",
+    JSON.stringify({ type: "charge.succeeded", data: { object: { customer: "cus_123" } } }),
+    "evt_3",
+  );
   await deliver("binary", "\xff\xfe not json cus_123", "evt_4");
 });
 afterAll(async () => {
@@ -82,11 +105,7 @@ describe("sign-in and sessions", () => {
   });
 
   it("a revoked API key ends its sessions", async () => {
-    const tenant = (await (await stack.call("POST", "/v1/tenants", { name: "t-revoke" })).json()) as { id: string };
-    const key = (await (await stack.call("POST", "/v1/api-keys", { name: "k", tenantId: tenant.id })).json()) as {
-      id: string;
-      key: string;
-    };
+    const key = await newTenantKey("t-revoke");
     const cookie = await signIn(key.key);
     expect((await get("/console/events", cookie)).status).toBe(200);
     const revoked = await stack.app.request(`/v1/api-keys/${key.id}`, {
@@ -114,19 +133,18 @@ describe("CSRF and tenancy", () => {
     expect((await ack({}, { _csrf: "wrong" })).status).toBe(403);
     expect((await ack({ origin: "https://evil.example" }, { _csrf: csrf })).status).toBe(403);
     expect((await ack({ "sec-fetch-site": "cross-site" }, { _csrf: csrf })).status).toBe(403);
-    const [row] = await stack.sql`SELECT acknowledged_at FROM alerts WHERE id = '00000000-0000-7000-8000-00000000a1e7'`;
+    const [row] =
+      await stack.sql`SELECT acknowledged_at FROM alerts WHERE id = '00000000-0000-7000-8000-00000000a1e7'`;
     expect(row?.acknowledged_at).toBeNull();
     const ok = await ack({ origin: "http://localhost", "sec-fetch-site": "same-origin" }, { _csrf: csrf });
     expect(ok.status).toBe(303);
-    const [after] = await stack.sql`SELECT acknowledged_by FROM alerts WHERE id = '00000000-0000-7000-8000-00000000a1e7'`;
+    const [after] =
+      await stack.sql`SELECT acknowledged_by FROM alerts WHERE id = '00000000-0000-7000-8000-00000000a1e7'`;
     expect(after?.acknowledged_by).toBe("admin");
   });
 
   it("another tenant's event answers 404", async () => {
-    const tenant = (await (await stack.call("POST", "/v1/tenants", { name: "t-other" })).json()) as { id: string };
-    const key = (await (await stack.call("POST", "/v1/api-keys", { name: "o", tenantId: tenant.id })).json()) as {
-      key: string;
-    };
+    const key = await newTenantKey("t-other");
     const cookie = await signIn(key.key);
     const res = await get(`/console/events/${ids.paid}`, cookie);
     expect(res.status).toBe(404);

@@ -41,8 +41,12 @@ ${status === "open" && rows.length > 0 ? html`<div class="actions"><button type=
   });
   app.post("/alerts/ack", async (c) => {
     const form = await c.req.parseBody({ all: true });
-    const ids = ([] as unknown[]).concat(form.ids ?? []).filter((id): id is string => typeof id === "string" && isUuid(id));
-    const n = ids.length ? await acknowledgeAlerts(deps.sql, c.get("auth").tenantId, ids, c.get("auth").name) : 0;
+    const ids = ([] as unknown[])
+      .concat(form.ids ?? [])
+      .filter((id): id is string => typeof id === "string" && isUuid(id));
+    const n = ids.length
+      ? await acknowledgeAlerts(deps.sql, c.get("auth").tenantId, ids, c.get("auth").name)
+      : 0;
     return c.redirect(href(`/alerts?acked=${n}`), 303);
   });
   return app;

@@ -14,16 +14,24 @@ function describe(query: FilterQuery): string {
   return parts.length ? parts.join(", ") : "every event";
 }
 
-async function progress(deps: ApiDeps, tenantId: string, jobId: string, total: string | undefined): Promise<Html> {
+async function progress(
+  deps: ApiDeps,
+  tenantId: string,
+  jobId: string,
+  total: string | undefined,
+): Promise<Html> {
   const job = await deps.maintenance.getJob(jobId);
-  const data = job?.data as { tenantId?: string } | undefined;
-  if (!job || job.name !== "bulk-replay" || data?.tenantId !== tenantId) {
+  const owner = (job?.data as { tenantId?: string } | undefined)?.tenantId;
+  if (job?.name !== "bulk-replay" || owner !== tenantId) {
     throw new AppError("not_found", "No such bulk replay.");
   }
+  if (!job) throw new AppError("not_found", "No such bulk replay.");
   const state = await job.getState();
   const replayed = typeof job.progress === "number" ? job.progress : 0;
   const done = state === "completed" || state === "failed";
-  const poll = done ? "" : html` hx-get="${href(`/replay/${jobId}/progress${total ? `?count=${total}` : ""}`)}" hx-trigger="every 1s" hx-swap="outerHTML"`;
+  const poll = done
+    ? ""
+    : html` hx-get="${href(`/replay/${jobId}/progress${total ? `?count=${total}` : ""}`)}" hx-trigger="every 1s" hx-swap="outerHTML"`;
   return html`<div id="progress"${poll} role="status" aria-live="polite">
 <p><strong>${state}</strong>: ${replayed} replayed${total ? html` of ${total}` : ""}.</p>
 ${total && Number(total) > 0 ? html`<progress max="${total}" value="${replayed}" aria-label="Replayed">${replayed}</progress>` : ""}
@@ -37,7 +45,14 @@ export function bulkReplayRoutes(deps: ApiDeps, assets: ConsoleAssets) {
   app.get("/replay", async (c) => {
     const { query, filter, problems } = parseFilter(c.req.query());
     if (problems.length) {
-      return page(c, assets, "Bulk replay", "events", notice(`Check the filter: ${problems.join("; ")}`, "error"), 400);
+      return page(
+        c,
+        assets,
+        "Bulk replay",
+        "events",
+        notice(`Check the filter: ${problems.join("; ")}`, "error"),
+        400,
+      );
     }
     const count = await countReplayable(deps.sql, c.get("auth").tenantId, filter);
     const body = html`<h1>Bulk replay</h1>
@@ -55,7 +70,9 @@ ${FILTER_FIELDS.filter((f) => query[f]).map((f) => html`<input type="hidden" nam
   // Step 2, confirmed: the worker replays them in batches.
   app.post("/replay", async (c) => {
     const form = await c.req.parseBody();
-    const params = Object.fromEntries(FILTER_FIELDS.map((f) => [f, typeof form[f] === "string" ? form[f] : undefined]));
+    const params = Object.fromEntries(
+      FILTER_FIELDS.map((f) => [f, typeof form[f] === "string" ? form[f] : undefined]),
+    );
     const { filter, problems } = parseFilter(params);
     if (problems.length) throw new AppError("bad_request", `Check the filter: ${problems.join("; ")}`);
     const started = await startBulkReplay(deps, c.get("auth").tenantId, toReplayFilter(filter));
@@ -72,7 +89,14 @@ ${FILTER_FIELDS.filter((f) => query[f]).map((f) => html`<input type="hidden" nam
   app.get("/replay/:jobId/progress", async (c) => {
     secureHeaders(c);
     const count = c.req.query("count");
-    return c.html(await progress(deps, c.get("auth").tenantId, c.req.param("jobId"), count && /^\d+$/.test(count) ? count : undefined));
+    return c.html(
+      await progress(
+        deps,
+        c.get("auth").tenantId,
+        c.req.param("jobId"),
+        count && /^\d+$/.test(count) ? count : undefined,
+      ),
+    );
   });
   return app;
 }

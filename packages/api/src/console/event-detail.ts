@@ -54,7 +54,9 @@ function timeline(e: EventView): Html {
 ${e.attempts
   .filter((a) => a.run === run)
   .map(
-    (a) => html`<tr><td class="mono">${a.handler}</td><td>${a.attempt}</td><td>${time(a.startedAt)}</td><td>${a.durationMs} ms</td>
+    (
+      a,
+    ) => html`<tr><td class="mono">${a.handler}</td><td>${a.attempt}</td><td>${time(a.startedAt)}</td><td>${a.durationMs} ms</td>
 <td>${badge(a.outcome)}</td><td class="mono">${a.error ?? ""}</td><td>${a.nextAttemptAt ? time(a.nextAttemptAt) : ""}</td></tr>`,
   )}</tbody></table>`,
   )}`;
@@ -78,7 +80,9 @@ ${notice(message)}
 <form method="post" action="${href(`/events/${e.id}/replay`)}">${csrfField(csrf)}
 <table aria-label="Handler outcomes of the current run"><thead><tr><th scope="col">Replay</th><th scope="col">Key</th><th scope="col">Handler</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Reason</th></tr></thead><tbody>
 ${e.handlers.map(
-  (h) => html`<tr><td><input type="checkbox" name="handlers" value="${h.key}" id="h-${h.key}" aria-label="Replay ${h.key}"></td>
+  (
+    h,
+  ) => html`<tr><td><input type="checkbox" name="handlers" value="${h.key}" id="h-${h.key}" aria-label="Replay ${h.key}"></td>
 <td class="mono"><label class="inline" for="h-${h.key}">${h.key}</label></td><td>${h.name}</td><td>${badge(h.status)}</td><td>${h.attempts}</td><td class="mono">${h.reason ?? ""}</td></tr>`,
 )}</tbody></table>
 <div class="actions">
@@ -89,7 +93,9 @@ ${settled ? html`<span class="muted">Replay runs the handlers that had not succe
 <h2>Attempts</h2>${timeline(e)}
 <h2>Body</h2>${bodyView(e)}
 <h2>Headers</h2>
-<table aria-label="Headers (signature and auth headers are not stored)"><tbody>${Object.entries(e.headers).map(
+<table aria-label="Headers (signature and auth headers are not stored)"><tbody>${Object.entries(
+    e.headers,
+  ).map(
     ([k, v]) => html`<tr><th scope="row" class="mono">${k}</th><td class="mono">${v}</td></tr>`,
   )}</tbody></table>
 <h2>Send it again</h2>
@@ -108,7 +114,13 @@ export function eventDetailRoutes(deps: ApiDeps, assets: ConsoleAssets) {
   app.get("/events/:id", async (c) => {
     const e = await load(c.get("auth").tenantId, c.req.param("id"));
     const message = c.req.query("replayed") ? `Replay queued as run ${c.req.query("replayed")}.` : undefined;
-    return page(c, assets, `Event ${e.id.slice(0, 8)}`, "events", detail(c.get("csrf"), e, deps.config.publicUrl, message));
+    return page(
+      c,
+      assets,
+      `Event ${e.id.slice(0, 8)}`,
+      "events",
+      detail(c.get("csrf"), e, deps.config.publicUrl, message),
+    );
   });
   app.get("/events/:id/body", async (c) => {
     const e = await load(c.get("auth").tenantId, c.req.param("id"));
@@ -124,10 +136,19 @@ export function eventDetailRoutes(deps: ApiDeps, assets: ConsoleAssets) {
     const id = c.req.param("id");
     if (!isUuid(id)) throw new AppError("not_found", "No such event.");
     const form = await c.req.parseBody({ all: true });
-    const chosen = ([] as unknown[]).concat(form.handlers ?? []).filter((h): h is string => typeof h === "string");
+    const chosen = ([] as unknown[])
+      .concat(form.handlers ?? [])
+      .filter((h): h is string => typeof h === "string");
     if (form.mode === "chosen" && chosen.length === 0) {
       const e = await load(tenantId, id);
-      return page(c, assets, "Event", "events", detail(c.get("csrf"), e, deps.config.publicUrl, "Choose at least one handler to replay."), 400);
+      return page(
+        c,
+        assets,
+        "Event",
+        "events",
+        detail(c.get("csrf"), e, deps.config.publicUrl, "Choose at least one handler to replay."),
+        400,
+      );
     }
     const answer = await replayEvent(deps, tenantId, id, form.mode === "chosen" ? chosen : undefined);
     return c.redirect(href(`/events/${answer.id}?replayed=${answer.run}`), 303);

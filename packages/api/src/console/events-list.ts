@@ -72,7 +72,10 @@ export function eventListRoutes(deps: ApiDeps, assets: ConsoleAssets) {
       listSources(deps.db, tenantId, 100, undefined),
     ]);
     const body = html`<h1>Events</h1>
-${filterForm(query, sources.map((s) => s.slug))}
+${filterForm(
+  query,
+  sources.map((s) => s.slug),
+)}
 ${notice(problems.length ? `Check the filter: ${problems.join("; ")}` : undefined, "error")}
 <div class="actions">
 <a href="${href(`/events${queryString(query)}`)}">Permalink to this filter</a>

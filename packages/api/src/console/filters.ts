@@ -1,7 +1,23 @@
-import { BODY_PATH, EVENT_STATUSES, type EventFilter, type EventStatus, type ReplayFilter } from "@hookbox/shared";
+import {
+  BODY_PATH,
+  EVENT_STATUSES,
+  type EventFilter,
+  type EventStatus,
+  type ReplayFilter,
+} from "@hookbox/shared";
 
 /** The filter fields of the events page, as they appear in its query string (the permalink). */
-export const FILTER_FIELDS = ["source", "status", "type", "since", "until", "handler", "key", "path", "value"] as const;
+export const FILTER_FIELDS = [
+  "source",
+  "status",
+  "type",
+  "since",
+  "until",
+  "handler",
+  "key",
+  "path",
+  "value",
+] as const;
 export type FilterQuery = Partial<Record<(typeof FILTER_FIELDS)[number], string>>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,7 +45,8 @@ export function parseFilter(params: Record<string, string | undefined>): ParsedF
   const problems: string[] = [];
   const filter: EventFilter = { source: query.source, handler: query.handler, idempotencyKey: query.key };
   if (query.status) {
-    if ((EVENT_STATUSES as readonly string[]).includes(query.status)) filter.status = query.status as EventStatus;
+    if ((EVENT_STATUSES as readonly string[]).includes(query.status))
+      filter.status = query.status as EventStatus;
     else problems.push(`status: one of ${EVENT_STATUSES.join(", ")}`);
   }
   if (query.type) {

@@ -99,5 +99,7 @@ export function time(iso: string | null | undefined): Html {
 }
 
 export function notice(text: string | undefined, kind: "info" | "error" = "info"): Html {
-  return text ? html`<p class="notice ${kind === "error" ? "error" : ""}" role="${kind === "error" ? "alert" : "status"}">${text}</p>` : html``;
+  return text
+    ? html`<p class="notice ${kind === "error" ? "error" : ""}" role="${kind === "error" ? "alert" : "status"}">${text}</p>`
+    : html``;
 }

@@ -51,7 +51,9 @@ ${stats.topTypes.map((t) => html`<tr><td class="mono">${t.type ?? "(none)"}</td>
 <p class="muted">Built-ins and the code handlers deployed workers announce, with where this tenant attaches them.</p>
 <table aria-label="Handlers"><thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Events</th><th scope="col">Versions (workers)</th><th scope="col">Attached to</th></tr></thead><tbody>
 ${data.map(
-  (h) => html`<tr><td class="mono"><a href="${href(`/events?handler=${encodeURIComponent(h.name)}`)}">${h.name}</a></td>
+  (
+    h,
+  ) => html`<tr><td class="mono"><a href="${href(`/events?handler=${encodeURIComponent(h.name)}`)}">${h.name}</a></td>
 <td>${h.kind}${h.provider ? ` (${h.provider})` : ""}</td><td class="mono">${h.events?.join(", ") ?? "all"}</td>
 <td>${h.versions.length ? h.versions.map((v) => `${v.version} (${v.workers})`).join(", ") : h.kind === "builtin" ? "built in" : html`<span class="muted">no live worker</span>`}</td>
 <td>${h.attachedTo.length ? h.attachedTo.map((a) => html`<a href="${href(`/sources/${a.sourceId}`)}">${a.slug}</a> <span class="mono">(${a.key})</span> `) : html`<span class="muted">nowhere</span>`}</td></tr>`,

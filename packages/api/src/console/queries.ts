@@ -14,7 +14,7 @@ import type { EventSummary } from "../events/schemas.ts";
  * conditions (type glob, handler, body path): the bound that keeps a page fast on a big inbox.
  * A page that found fewer matches says where it stopped and continues from there.
  */
-export const SCAN_WINDOW = 50_000;
+export const SCAN_WINDOW = 25_000;
 
 export interface EventPage {
   data: EventSummary[];

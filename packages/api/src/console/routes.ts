@@ -40,7 +40,7 @@ export function consoleRoutes(deps: ApiDeps) {
       assets,
       { title: "Sign in", section: "none" },
       html`<div class="signin"><h1>Hookbox console</h1>${notice(message, "error")}
-<form method="post" action="${href("/sign-in")}"><input type="hidden" name="next" value="${next}">
+<form class="signin-form" method="post" action="${href("/sign-in")}"><input type="hidden" name="next" value="${next}">
 <label>API key<input type="password" name="key" autocomplete="current-password" required autofocus></label>
 <button type="submit">Sign in</button></form>
 <p class="muted">Sign in with an API key; you see exactly what that key sees through /v1.</p></div>`,
@@ -82,7 +82,14 @@ export function consoleRoutes(deps: ApiDeps) {
   });
   app.notFound((c) => {
     secureHeaders(c);
-    return c.html(shell(assets, { title: "Not found", section: "none" }, html`<h1>Not found</h1><p><a href="${href("")}">Back to the console</a></p>`), 404);
+    return c.html(
+      shell(
+        assets,
+        { title: "Not found", section: "none" },
+        html`<h1>Not found</h1><p><a href="${href("")}">Back to the console</a></p>`,
+      ),
+      404,
+    );
   });
   return app;
 }

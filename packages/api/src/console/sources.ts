@@ -2,6 +2,7 @@ import { AppError, SCHEMES } from "@hookbox/shared";
 import { Hono } from "hono";
 import { html } from "hono/html";
 import type { ApiDeps } from "../deps.ts";
+import { describeIssues } from "../http/validation.ts";
 import {
   createSource,
   getSource,
@@ -12,14 +13,14 @@ import {
   updateSource,
 } from "../sources/queries.ts";
 import { CreateSourceSchema, RotateSecretSchema, UpdateSourceSchema } from "../sources/schemas.ts";
-import { describeIssues } from "../http/validation.ts";
 import type { ConsoleAssets } from "./assets.ts";
 import { isUuid } from "./filters.ts";
 import { csrfField, type Html, href, notice, page, time } from "./layout.ts";
 import type { ConsoleEnv } from "./session.ts";
 
 type Form = Record<string, string | File | (string | File)[]>;
-const text = (form: Form, name: string) => (typeof form[name] === "string" ? (form[name] as string).trim() : "");
+const text = (form: Form, name: string) =>
+  typeof form[name] === "string" ? (form[name] as string).trim() : "";
 
 /** The handlers field is JSON (`[{"name":"log"}]`); zod then checks it like /v1 does. */
 function parseHandlers(raw: string): unknown {
@@ -54,21 +55,26 @@ function newForm(csrf: string, values: Record<string, string>, problems: string[
 
 export function sourceRoutes(deps: ApiDeps, assets: ConsoleAssets) {
   const app = new Hono<ConsoleEnv>();
-  const view = (row: Parameters<typeof toSourceView>[0]) => toSourceView(row, deps.config.publicUrl, deps.config.maxBodyBytes);
+  const view = (row: Parameters<typeof toSourceView>[0]) =>
+    toSourceView(row, deps.config.publicUrl, deps.config.maxBodyBytes);
 
   app.get("/sources", async (c) => {
     const rows = await listSources(deps.db, c.get("auth").tenantId, 100, undefined);
     const body = html`<h1>Sources</h1><p><a href="${href("/sources/new")}">New source</a></p>
 <table aria-label="Sources"><thead><tr><th scope="col">Slug</th><th scope="col">Scheme</th><th scope="col">Handlers</th><th scope="col">Active</th><th scope="col">Ingest URL</th></tr></thead><tbody>
-${rows.slice(0, 100).map((r) => html`<tr><td><a href="${href(`/sources/${r.id}`)}">${r.slug}</a></td><td>${r.scheme}</td>
-<td class="mono">${r.handlers.map((h) => h.key ?? h.name).join(", ")}</td><td>${r.active ? "yes" : "no"}</td><td class="mono">${view(r).ingestUrl}</td></tr>`)}
+${rows.slice(0, 100).map(
+  (r) => html`<tr><td><a href="${href(`/sources/${r.id}`)}">${r.slug}</a></td><td>${r.scheme}</td>
+<td class="mono">${r.handlers.map((h) => h.key ?? h.name).join(", ")}</td><td>${r.active ? "yes" : "no"}</td><td class="mono">${view(r).ingestUrl}</td></tr>`,
+)}
 </tbody></table>`;
     return page(c, assets, "Sources", "sources", body);
   });
   app.get("/sources/new", (c) => page(c, assets, "New source", "sources", newForm(c.get("csrf"), {}, [])));
   app.post("/sources", async (c) => {
     const form = await c.req.parseBody();
-    const values = Object.fromEntries(["slug", "name", "scheme", "secret", "handlers"].map((k) => [k, text(form, k)]));
+    const values = Object.fromEntries(
+      ["slug", "name", "scheme", "secret", "handlers"].map((k) => [k, text(form, k)]),
+    );
     try {
       const input = CreateSourceSchema.safeParse({
         slug: values.slug,
@@ -77,16 +83,36 @@ ${rows.slice(0, 100).map((r) => html`<tr><td><a href="${href(`/sources/${r.id}`)
         ...(values.name ? { name: values.name } : {}),
         ...(values.secret ? { secret: values.secret } : {}),
       });
-      if (!input.success) throw new AppError("bad_request", "invalid", { problems: describeIssues(input.error.issues) });
-      const { row, secret } = await createSource(deps.db, c.get("auth").tenantId, input.data, await deps.handlers.catalog());
+      if (!input.success)
+        throw new AppError("bad_request", "invalid", { problems: describeIssues(input.error.issues) });
+      const { row, secret } = await createSource(
+        deps.db,
+        c.get("auth").tenantId,
+        input.data,
+        await deps.handlers.catalog(),
+      );
       deps.sources.invalidate(row.slug);
-      return page(c, assets, "Source created", "sources", await detail(c.get("csrf"), row.id, c.get("auth").tenantId, secret), 201);
+      return page(
+        c,
+        assets,
+        "Source created",
+        "sources",
+        await detail(c.get("csrf"), row.id, c.get("auth").tenantId, secret),
+        201,
+      );
     } catch (error) {
       return page(c, assets, "New source", "sources", newForm(c.get("csrf"), values, problemsOf(error)), 400);
     }
   });
 
-  async function detail(csrf: string, id: string, tenantId: string, secret?: string, problems: string[] = [], saved = false) {
+  async function detail(
+    csrf: string,
+    id: string,
+    tenantId: string,
+    secret?: string,
+    problems: string[] = [],
+    saved = false,
+  ) {
     const row = await getSource(deps.db, tenantId, id);
     const rejections = await listRejections(deps.db, row.id, 50, undefined);
     return html`<h1>Source ${row.slug}</h1>
@@ -115,15 +141,25 @@ ${
 ${
   rejections.length === 0
     ? html`<tr><td colspan="4" class="muted">None.</td></tr>`
-    : rejections.slice(0, 50).map((r) => html`<tr><td>${time(r.receivedAt)}</td><td>${r.reason}</td><td>${r.size}</td>
-<td class="mono">${Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join("\n")}</td></tr>`)
+    : rejections.slice(0, 50).map(
+        (r) => html`<tr><td>${time(r.receivedAt)}</td><td>${r.reason}</td><td>${r.size}</td>
+<td class="mono">${Object.entries(r.headers)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join("\n")}</td></tr>`,
+      )
 }</tbody></table>`;
   }
 
   app.get("/sources/:id", async (c) => {
     const id = c.req.param("id");
     if (!isUuid(id)) throw new AppError("not_found", "No such source.");
-    return page(c, assets, "Source", "sources", await detail(c.get("csrf"), id, c.get("auth").tenantId, undefined, [], c.req.query("saved") === "1"));
+    return page(
+      c,
+      assets,
+      "Source",
+      "sources",
+      await detail(c.get("csrf"), id, c.get("auth").tenantId, undefined, [], c.req.query("saved") === "1"),
+    );
   });
   app.post("/sources/:id", async (c) => {
     const { tenantId } = c.get("auth");
@@ -137,12 +173,23 @@ ${
         active: form.active === "true",
         handlers: parseHandlers(text(form, "handlers")),
       });
-      if (!input.success) throw new AppError("bad_request", "invalid", { problems: describeIssues(input.error.issues) });
-      await updateSource(deps.db, tenantId, id, input.data, { catalog: await deps.handlers.catalog(), scheme: before.scheme });
+      if (!input.success)
+        throw new AppError("bad_request", "invalid", { problems: describeIssues(input.error.issues) });
+      await updateSource(deps.db, tenantId, id, input.data, {
+        catalog: await deps.handlers.catalog(),
+        scheme: before.scheme,
+      });
       deps.sources.invalidate(before.slug);
       return c.redirect(href(`/sources/${id}?saved=1`), 303);
     } catch (error) {
-      return page(c, assets, "Source", "sources", await detail(c.get("csrf"), id, tenantId, undefined, problemsOf(error)), 400);
+      return page(
+        c,
+        assets,
+        "Source",
+        "sources",
+        await detail(c.get("csrf"), id, tenantId, undefined, problemsOf(error)),
+        400,
+      );
     }
   });
   // The new secret is in this answer only (not a redirect): reloading does not show it again.
@@ -151,12 +198,20 @@ ${
     const id = c.req.param("id");
     if (!isUuid(id)) throw new AppError("not_found", "No such source.");
     const form = await c.req.parseBody();
-    const input = RotateSecretSchema.safeParse({ expiresPreviousInSeconds: Number(text(form, "expiresPreviousInSeconds") || 86_400) });
+    const input = RotateSecretSchema.safeParse({
+      expiresPreviousInSeconds: Number(text(form, "expiresPreviousInSeconds") || 86_400),
+    });
     if (!input.success) throw new AppError("bad_request", describeIssues(input.error.issues).join("; "));
     const rotated = await rotateSecret(deps.db, tenantId, id, input.data);
     deps.sources.invalidate(rotated.slug);
     c.header("cache-control", "no-store");
-    return page(c, assets, "Secret rotated", "sources", await detail(c.get("csrf"), id, tenantId, rotated.secret));
+    return page(
+      c,
+      assets,
+      "Secret rotated",
+      "sources",
+      await detail(c.get("csrf"), id, tenantId, rotated.secret),
+    );
   });
   return app;
 }

@@ -1,7 +1,7 @@
 import { index, pgTable, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { apiKeys } from "./api-keys.ts";
-import { tenants } from "./tenants.ts";
 import { bytea } from "./events.ts";
+import { tenants } from "./tenants.ts";
 
 /**
  * Console sign-ins. The cookie holds a random token; the row holds only its sha256, so a
