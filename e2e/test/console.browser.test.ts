@@ -9,7 +9,8 @@ import { createStack, type Stack, startReceiver, TEST_ADMIN_KEY, waitFor } from 
 // The console in real Chromium (Debian's; CI installs it with apt, nothing is downloaded).
 const CHROMIUM = "/usr/bin/chromium";
 const root = new URL("../../", import.meta.url).pathname;
-const images = `${root}docs/images`;
+// Screenshots go to test-artifacts/; UPDATE_SCREENSHOTS=1 writes the README's docs/images/ instead.
+const images = process.env.UPDATE_SCREENSHOTS ? `${root}docs/images` : `${root}test-artifacts`;
 const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && process.env.CI)
   throw new Error(`${CHROMIUM} is required in CI (apt-get install chromium)`);
