@@ -7,6 +7,7 @@ import { BULL_BOARD_PATH, bullBoardRoutes } from "./admin/bull-board.ts";
 import { alertRoutes } from "./alerts/routes.ts";
 import { apiKeyRoutes } from "./api-keys/routes.ts";
 import { requireAuth } from "./auth/middleware.ts";
+import { CONSOLE_PATH, consoleRoutes } from "./console/routes.ts";
 import type { ApiDeps } from "./deps.ts";
 import { eventRoutes } from "./events/routes.ts";
 import { handlerRoutes } from "./handlers/routes.ts";
@@ -46,6 +47,7 @@ export function createApp(deps: ApiDeps) {
   const board = bullBoardRoutes(deps);
   if (board) app.route(BULL_BOARD_PATH, board);
   app.route("/", ingestRoutes(deps));
+  app.route(CONSOLE_PATH, consoleRoutes(deps));
 
   app.use("/v1/*", requireAuth(deps));
   app.route("/v1", sourceRoutes(deps));

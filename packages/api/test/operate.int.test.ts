@@ -281,12 +281,14 @@ describe("OpenAPI", () => {
     );
     const served = new Set(
       api.app.routes
-        // Bull Board's own UI and API live under /admin/queues and are not Hookbox's API.
+        // Bull Board's own UI and API live under /admin/queues, the console's HTML pages under
+        // /console: neither is Hookbox's API.
         .filter(
           (r) =>
             r.method !== "ALL" &&
             !["/openapi.json", "/docs"].includes(r.path) &&
-            !r.path.startsWith("/admin/queues"),
+            !r.path.startsWith("/admin/queues") &&
+            !r.path.startsWith("/console"),
         )
         .map((r) => `${r.method} ${r.path}`),
     );

@@ -11,7 +11,7 @@ import {
 } from "@hookbox/shared";
 import type { EventSummary, EventView } from "./schemas.ts";
 
-interface SummaryRow {
+export interface SummaryRow {
   id: string;
   source: string;
   type: string | null;
@@ -31,7 +31,7 @@ interface SummaryRow {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function toSummary(row: SummaryRow): EventSummary {
+export function toSummary(row: SummaryRow): EventSummary {
   return {
     ...row,
     receivedAt: row.receivedAt.toISOString(),
@@ -42,7 +42,7 @@ function toSummary(row: SummaryRow): EventSummary {
   };
 }
 
-const summaryColumns = (sql: Sql) => sql`
+export const summaryColumns = (sql: Sql) => sql`
   e.id, s.slug AS source, e.event_type AS type, e.idempotency_key AS "idempotencyKey", e.status,
   e.attempt_count AS "attemptCount", e.run, e.received_at AS "receivedAt", e.queued_at AS "queuedAt",
   e.started_at AS "startedAt", e.completed_at AS "completedAt", e.next_attempt_at AS "nextAttemptAt",

@@ -37,38 +37,43 @@ const list = createRoute({
   },
 });
 
+/** The handlers a tenant may attach, with versions, workers and attachments (GET /v1/handlers, the console). */
+export async function describeHandlers(deps: Pick<ApiDeps, "handlers" | "sql">, tenantId: string) {
+  const [catalog, manifests, attachments] = await Promise.all([
+    deps.handlers.catalog(),
+    deps.handlers.manifests(),
+    listAttachments(deps.sql, tenantId),
+  ]);
+  const data = catalog
+    .entries()
+    .filter((e) => isOfferedTo(e, tenantId))
+    .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === "builtin" ? -1 : 1))
+    .map((e) => {
+      const versions = new Map<string, number>();
+      for (const m of manifests) {
+        const h = m.handlers.find((x) => x.name === e.name);
+        if (h) versions.set(h.version, (versions.get(h.version) ?? 0) + 1);
+      }
+      return {
+        name: e.name,
+        kind: e.kind,
+        provider: e.provider ?? null,
+        events: e.events ? [...e.events] : null,
+        configSchema: e.configJsonSchema ?? null,
+        versions: [...versions].map(([version, workers]) => ({ version, workers })),
+        loadedByApi: deps.handlers.local.get(e.name) !== undefined,
+        attachedTo: attachments
+          .filter((a) => a.name === e.name)
+          .map(({ sourceId, slug, key }) => ({ sourceId, slug, key })),
+      };
+    });
+  return data;
+}
+
 export function handlerRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
   app.openapi(list, async (c) => {
-    const { tenantId } = c.get("auth");
-    const [catalog, manifests, attachments] = await Promise.all([
-      deps.handlers.catalog(),
-      deps.handlers.manifests(),
-      listAttachments(deps.sql, tenantId),
-    ]);
-    const data = catalog
-      .entries()
-      .filter((e) => isOfferedTo(e, tenantId))
-      .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === "builtin" ? -1 : 1))
-      .map((e) => {
-        const versions = new Map<string, number>();
-        for (const m of manifests) {
-          const h = m.handlers.find((x) => x.name === e.name);
-          if (h) versions.set(h.version, (versions.get(h.version) ?? 0) + 1);
-        }
-        return {
-          name: e.name,
-          kind: e.kind,
-          provider: e.provider ?? null,
-          events: e.events ? [...e.events] : null,
-          configSchema: e.configJsonSchema ?? null,
-          versions: [...versions].map(([version, workers]) => ({ version, workers })),
-          loadedByApi: deps.handlers.local.get(e.name) !== undefined,
-          attachedTo: attachments
-            .filter((a) => a.name === e.name)
-            .map(({ sourceId, slug, key }) => ({ sourceId, slug, key })),
-        };
-      });
+    const data = await describeHandlers(deps, c.get("auth").tenantId);
     return c.json({ data }, 200);
   });
   return app;

@@ -107,6 +107,12 @@ export const ReplayFilterSchema = z.object({
   type: z.string().optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
+  // The console's filters (see EventFilter); /v1's bulk replay does not take them.
+  idempotencyKey: z.string().optional(),
+  typeGlob: z.string().optional(),
+  handler: z.string().optional(),
+  bodyPath: z.string().optional(),
+  bodyValue: z.string().optional(),
 });
 export type ReplayFilter = z.infer<typeof ReplayFilterSchema>;
 

@@ -1,6 +1,7 @@
 export * from "./alerts.ts";
 export * from "./api-keys.ts";
 export * from "./attempts.ts";
+export * from "./console-sessions.ts";
 export * from "./events.ts";
 export * from "./rejections.ts";
 export * from "./sources.ts";
