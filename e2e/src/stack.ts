@@ -53,6 +53,12 @@ export interface Stack {
    * POSTs `body` to /in/<slug> signed with hmac-sha256 (in process; `headers` are added last, so they
    * can replace the signature); the answer's code, id and status.
    */
+  /** POSTs `body` to /in/<slug> with `headers` as given (signed by the caller); the answer's code, id and status. */
+  post(
+    slug: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ code: number; id: string; status: string }>;
   deliver(
     slug: string,
     secret: string,
@@ -105,6 +111,15 @@ export async function createStack(label: string, overrides: Record<string, strin
   const app = createApp(api);
   const metricsApp = createMetricsApp(api);
   const workers: RunningWorker[] = [];
+  const post = async (slug: string, body: string, headers: Record<string, string>) => {
+    const res = await app.request(`/in/${slug}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+    const answer = (await res.json()) as { id: string; status: string };
+    return { code: res.status, id: answer.id, status: answer.status };
+  };
   const call = async (method: string, path: string, body?: unknown) =>
     app.request(path, {
       method,
@@ -125,19 +140,9 @@ export async function createStack(label: string, overrides: Record<string, strin
       if (res.status !== 201) throw new Error(`createSource: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string; slug: string; secret: string };
     },
-    async deliver(slug, secret, body = JSON.stringify({ type: "t" }), headers = {}) {
-      const res = await app.request(`/in/${slug}`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...signDelivery("hmac-sha256", { body, secret }),
-          ...headers,
-        },
-        body,
-      });
-      const answer = (await res.json()) as { id: string; status: string };
-      return { code: res.status, id: answer.id, status: answer.status };
-    },
+    post,
+    deliver: (slug, secret, body = JSON.stringify({ type: "t" }), headers = {}) =>
+      post(slug, body, { ...signDelivery("hmac-sha256", { body, secret }), ...headers }),
     async startWorker(workerOverrides = {}) {
       const workerConfig = testConfig(
         { databaseUrl: pg.url, redisUrl: env.REDIS_URL as string, redisPrefix: redis.prefix },

@@ -38,13 +38,9 @@ async function fixture(name: string) {
 }
 
 async function post(slug: string, body: string, headers: Record<string, string>): Promise<string> {
-  const res = await stack.app.request(`/in/${slug}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body,
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
+  const { code, id } = await stack.post(slug, body, headers);
+  expect(code).toBe(202);
+  return id;
 }
 
 const stepsOf = (id: string) =>
