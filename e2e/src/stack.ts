@@ -2,7 +2,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ApiDeps, createApiDeps, createApp, createMetricsApp } from "@hookbox/api";
-import { type Config, createLogger, type EventStatus, type Sql, warmUpDatabase } from "@hookbox/shared";
+import {
+  type Config,
+  createLogger,
+  type EventStatus,
+  loadConfiguredHandlers,
+  type Sql,
+  warmUpDatabase,
+} from "@hookbox/shared";
 import {
   createTestDatabase,
   createTestRedis,
@@ -46,6 +53,12 @@ export interface Stack {
    * POSTs `body` to /in/<slug> signed with hmac-sha256 (in process; `headers` are added last, so they
    * can replace the signature); the answer's code, id and status.
    */
+  /** POSTs `body` to /in/<slug> with `headers` as given (signed by the caller); the answer's code, id and status. */
+  post(
+    slug: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ code: number; id: string; status: string }>;
   deliver(
     slug: string,
     secret: string,
@@ -73,7 +86,11 @@ export function testEnv(databaseUrl: string, redis: { url: string; prefix: strin
   };
 }
 
-/** An api (in-process) on its own database and Redis prefix; workers started on demand. */
+/**
+ * An api (in-process) on its own database and Redis prefix; workers started on demand. With
+ * HANDLERS_DIR in `overrides` the api loads those code handlers as its main.ts does (and so do
+ * the workers, which read it from their config).
+ */
 export async function createStack(label: string, overrides: Record<string, string> = {}): Promise<Stack> {
   const pg = await createTestDatabase(label);
   const redis = await createTestRedis(label);
@@ -86,11 +103,23 @@ export async function createStack(label: string, overrides: Record<string, strin
     { databaseUrl: pg.url, redisUrl: env.REDIS_URL as string, redisPrefix: redis.prefix },
     env,
   );
-  const api = createApiDeps(config, { logger: createLogger(config.logLevel, { service: "api" }) });
+  const api = createApiDeps(config, {
+    logger: createLogger(config.logLevel, { service: "api" }),
+    codeHandlers: config.handlersDir ? await loadConfiguredHandlers(config) : [],
+  });
   await warmUpDatabase(api.sql); // as main.ts does before serving
   const app = createApp(api);
   const metricsApp = createMetricsApp(api);
   const workers: RunningWorker[] = [];
+  const post = async (slug: string, body: string, headers: Record<string, string>) => {
+    const res = await app.request(`/in/${slug}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+    const answer = (await res.json()) as { id: string; status: string };
+    return { code: res.status, id: answer.id, status: answer.status };
+  };
   const call = async (method: string, path: string, body?: unknown) =>
     app.request(path, {
       method,
@@ -111,19 +140,9 @@ export async function createStack(label: string, overrides: Record<string, strin
       if (res.status !== 201) throw new Error(`createSource: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string; slug: string; secret: string };
     },
-    async deliver(slug, secret, body = JSON.stringify({ type: "t" }), headers = {}) {
-      const res = await app.request(`/in/${slug}`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...signDelivery("hmac-sha256", { body, secret }),
-          ...headers,
-        },
-        body,
-      });
-      const answer = (await res.json()) as { id: string; status: string };
-      return { code: res.status, id: answer.id, status: answer.status };
-    },
+    post,
+    deliver: (slug, secret, body = JSON.stringify({ type: "t" }), headers = {}) =>
+      post(slug, body, { ...signDelivery("hmac-sha256", { body, secret }), ...headers }),
     async startWorker(workerOverrides = {}) {
       const workerConfig = testConfig(
         { databaseUrl: pg.url, redisUrl: env.REDIS_URL as string, redisPrefix: redis.prefix },
@@ -222,7 +241,10 @@ export async function subscribe(redisUrl: string, pattern: string) {
 
 export interface Spawned {
   child: ChildProcess;
+  /** stdout and stderr lines, in arrival order. */
   output: string[];
+  /** The stderr lines alone. */
+  stderr: string[];
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   /** Resolves with the port the process logged when ready. */
@@ -239,20 +261,38 @@ export function spawnService(pkg: "api" | "worker", env: Record<string, string>)
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
+  const stderr: string[] = [];
   let onReady: (line: { port: number; metricsPort?: number }) => void = () => {};
   const readyLine = new Promise<{ port: number; metricsPort?: number }>((resolve) => {
     onReady = resolve;
   });
   const readyMsg = pkg === "api" ? "hookbox api listening" : "hookbox worker running";
-  const collect = (chunk: Buffer) => {
+  const collect = (into?: string[]) => (chunk: Buffer) => {
     for (const line of String(chunk).split("\n").filter(Boolean)) {
       output.push(line);
+      into?.push(line);
       if (line.includes(readyMsg)) onReady(JSON.parse(line) as { port: number; metricsPort?: number });
     }
   };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
+  child.stdout?.on("data", collect());
+  child.stderr?.on("data", collect(stderr));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const ready = readyLine.then((line) => line.port);
-  return { child, output, exited, ready, metricsPort: readyLine.then((line) => line.metricsPort) };
+  return { child, output, stderr, exited, ready, metricsPort: readyLine.then((line) => line.metricsPort) };
+}
+
+/**
+ * The value of one counter or gauge on a worker's `/metrics` (WORKER_PORT): the sum of the
+ * samples named `name` whose labels include `labels`; 0 when there is none.
+ */
+export async function workerMetric(port: number, name: string, labels: Record<string, string> = {}) {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    const match = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (match?.[1] !== name || !wanted.every((l) => (match[2] ?? "").split(",").includes(l))) continue;
+    sum += Number(match[3]);
+  }
+  return sum;
 }
