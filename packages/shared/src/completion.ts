@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TERMINAL_STATUSES, type TerminalStatus } from "./domain.ts";
 
 /** What a worker publishes when an event settles. Pub/sub is at-most-once: a hint, not a log. */
 export const CompletionMessageSchema = z.object({
@@ -6,7 +7,7 @@ export const CompletionMessageSchema = z.object({
   tenantId: z.uuid(),
   source: z.string(),
   type: z.string().nullable(),
-  status: z.enum(["completed", "dead"]),
+  status: z.enum(TERMINAL_STATUSES),
   attempts: z.number().int(),
   receivedAt: z.string(),
   completedAt: z.string(),
@@ -15,11 +16,7 @@ export const CompletionMessageSchema = z.object({
 export type CompletionMessage = z.infer<typeof CompletionMessageSchema>;
 
 /** `hookbox.<source>.<eventType>.<completed|dead>`; an event without a type uses `_`. */
-export function completionChannel(
-  source: string,
-  eventType: string | null,
-  status: "completed" | "dead",
-): string {
+export function completionChannel(source: string, eventType: string | null, status: TerminalStatus): string {
   return `hookbox.${source}.${eventType ?? "_"}.${status}`;
 }
 

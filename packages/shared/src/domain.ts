@@ -10,6 +10,13 @@ export const TERMINAL_STATUSES = ["completed", "dead"] as const satisfies readon
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
 /**
+ * The terminal set as a SQL list, `'completed', 'dead'`, for `status IN (…)` written into the
+ * statement text. Not a bound array: the partial indexes on events name these statuses, and a
+ * generic plan of `status = ANY($1)` cannot prove their predicate, so it would scan the table.
+ */
+export const TERMINAL_STATUSES_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
+
+/**
  * What one handler key did on one attempt. `filtered`: its `events` (or the handler's own)
  * excluded the event type, so it did not run and never will in this run; the reason is the error.
  */

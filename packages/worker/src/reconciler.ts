@@ -1,4 +1,10 @@
-import { type EventStatus, enqueueEvent, eventJobId, transitionEvent } from "@hookbox/shared";
+import {
+  type EventStatus,
+  enqueueEvent,
+  eventJobId,
+  TERMINAL_STATUSES_SQL,
+  transitionEvent,
+} from "@hookbox/shared";
 import type { WorkerDeps } from "./deps.ts";
 
 /** Job states in which the job will still run (or is running): the row needs nothing. */
@@ -15,7 +21,7 @@ export async function reconcileOnce(deps: WorkerDeps): Promise<number> {
   const minAge = `${deps.config.reconcileMinAgeMs} milliseconds`;
   const rows = await deps.sql<{ id: string; status: EventStatus; run: number }[]>`
     SELECT id, status, run FROM events
-    WHERE status NOT IN ('completed', 'dead')
+    WHERE status NOT IN (${deps.sql.unsafe(TERMINAL_STATUSES_SQL)})
       AND coalesce(next_attempt_at, started_at, queued_at, received_at) < now() - ${minAge}::interval
     ORDER BY received_at
     LIMIT ${BATCH}`;

@@ -1,4 +1,10 @@
-import { BACKOFF_TYPE, EVENTS_QUEUE, type EventJob, isDatabaseUnavailable } from "@hookbox/shared";
+import {
+  BACKOFF_TYPE,
+  EVENTS_QUEUE,
+  type EventJob,
+  isDatabaseUnavailable,
+  logConnectionErrors,
+} from "@hookbox/shared";
 import { type Job, Worker } from "bullmq";
 import type { WorkerDeps } from "./deps.ts";
 import { processEvent } from "./process-event.ts";
@@ -47,7 +53,7 @@ export function startEventWorker(deps: WorkerDeps): Worker<EventJob> {
       },
     },
   );
-  worker.on("error", (error) => logger.error({ err: error }, "worker error"));
+  logConnectionErrors(worker, logger, "events worker");
   worker.on("stalled", (jobId) => logger.warn({ jobId }, "job stalled; handed to another worker"));
   worker.on("failed", (job, error) => {
     if (job && !(error instanceof RetryLaterError)) {

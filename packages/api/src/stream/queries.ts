@@ -1,11 +1,11 @@
-import type { Sql } from "@hookbox/shared";
+import { type Sql, TERMINAL_STATUSES_SQL, type TerminalStatus } from "@hookbox/shared";
 
 export interface SettledRow {
   id: string;
   tenantId: string;
   source: string;
   type: string | null;
-  status: "completed" | "dead";
+  status: TerminalStatus;
   attempts: number;
   receivedAt: Date;
   completedAt: Date;
@@ -34,7 +34,7 @@ export async function listSettledAfter(
       SELECT e.id, e.tenant_id AS "tenantId", s.slug AS source, e.event_type AS type, e.status,
              e.attempt_count AS attempts, e.received_at AS "receivedAt", e.completed_at AS "completedAt"
       FROM events e JOIN sources s ON s.id = e.source_id
-      WHERE e.tenant_id = ${tenantId} AND e.status IN ('completed', 'dead')
+      WHERE e.tenant_id = ${tenantId} AND e.status IN (${sql.unsafe(TERMINAL_STATUSES_SQL)})
         AND (e.completed_at, e.id) > (SELECT m.completed_at, m.id FROM events m WHERE m.id = ${after})
       ORDER BY e.completed_at, e.id
       LIMIT ${limit}`;

@@ -9,6 +9,7 @@ import {
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Config } from "../config/index.ts";
+import { TERMINAL_STATUSES } from "../domain.ts";
 import type { Logger } from "../logger.ts";
 import { logConnectionErrors } from "../redis.ts";
 
@@ -103,7 +104,7 @@ export const MAINTENANCE_QUEUE = "maintenance";
 /** A bulk replay's filter, as JSON (dates as ISO strings). Only settled events are replayed. */
 export const ReplayFilterSchema = z.object({
   source: z.string().optional(),
-  status: z.enum(["completed", "dead"]).optional(),
+  status: z.enum(TERMINAL_STATUSES).optional(),
   type: z.string().optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),

@@ -1,4 +1,4 @@
-import { scheduleMaintenanceJob, uuidv7Floor } from "@hookbox/shared";
+import { scheduleMaintenanceJob, TERMINAL_STATUSES_SQL, uuidv7Floor } from "@hookbox/shared";
 import type { WorkerDeps } from "../deps.ts";
 
 /** Rejections are diagnostics: kept 7 days at most (or less, with a shorter retention). */
@@ -30,7 +30,7 @@ export async function runJanitor(deps: WorkerDeps, now = new Date()): Promise<Ja
     const deleted = await sql`
       DELETE FROM events WHERE id IN (
         SELECT id FROM events
-        WHERE id < ${uuidv7Floor(cutoff)} AND received_at < ${cutoff} AND status IN ('completed', 'dead')
+        WHERE id < ${uuidv7Floor(cutoff)} AND received_at < ${cutoff} AND status IN (${sql.unsafe(TERMINAL_STATUSES_SQL)})
         ORDER BY id LIMIT ${batch})`;
     result.batches++;
     result.events += deleted.count;

@@ -1,4 +1,9 @@
-import { dispatchMaintenanceJob, MAINTENANCE_QUEUE, type MaintenanceProcessors } from "@hookbox/shared";
+import {
+  dispatchMaintenanceJob,
+  logConnectionErrors,
+  MAINTENANCE_QUEUE,
+  type MaintenanceProcessors,
+} from "@hookbox/shared";
 import { type Job, Worker } from "bullmq";
 import type { WorkerDeps } from "../deps.ts";
 import { runBulkReplay } from "./bulk-replay.ts";
@@ -20,7 +25,7 @@ export function startMaintenanceWorker(deps: WorkerDeps): Worker {
     stalledInterval: deps.config.workerStalledIntervalMs,
     maxStalledCount: deps.config.workerMaxStalledCount,
   });
-  worker.on("error", (error) => deps.logger.error({ err: error }, "maintenance worker error"));
+  logConnectionErrors(worker, deps.logger, "maintenance worker");
   worker.on("failed", (job, error) =>
     deps.logger.warn({ jobId: job?.id, name: job?.name, err: error.message }, "maintenance job failed"),
   );

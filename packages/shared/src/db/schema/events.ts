@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { EVENT_STATUSES } from "../../domain.ts";
+import { EVENT_STATUSES, TERMINAL_STATUSES_SQL } from "../../domain.ts";
 import { sources } from "./sources.ts";
 import { tenants } from "./tenants.ts";
 
@@ -70,10 +70,10 @@ export const events = pgTable(
     // Serves the live stream's catch-up: settled events of a tenant after a point in time.
     index("events_tenant_completed_idx")
       .on(t.tenantId, t.completedAt, t.id)
-      .where(sql`${t.status} IN ('completed', 'dead')`),
+      .where(sql`${t.status} IN (${sql.raw(TERMINAL_STATUSES_SQL)})`),
     // Serves the reconciler: non-terminal rows by status and age. Partial, so it stays small.
     index("events_pending_idx")
       .on(t.status, t.receivedAt)
-      .where(sql`${t.status} NOT IN ('completed', 'dead')`),
+      .where(sql`${t.status} NOT IN (${sql.raw(TERMINAL_STATUSES_SQL)})`),
   ],
 );
