@@ -32,9 +32,7 @@ function deliver(base: string, n: number): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {
     const req = request(`${base}/in/cluster`, { method: "POST", headers, agent: false }, (res) => {
       res.resume();
-      res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, pid: String(res.headers["x-request-id"] ?? "") }),
-      );
+      res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
     });
     req.on("error", reject);
     req.end(body);
