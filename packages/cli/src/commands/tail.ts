@@ -59,8 +59,12 @@ export async function runTail(
   const floor = state.lastReceivedId ?? "";
   let pollSince = state.lastReceivedAt ?? new Date(Date.now() - FRESH_START_MS).toISOString();
   let first = !state.lastReceivedAt;
-  const detail = (id: string) =>
-    unwrap(api.client.GET("/v1/events/{id}", { params: { path: { id } } }), api.target);
+  /** One event's detail; null when it is gone (retention) or not this tenant's. */
+  const detail = async (id: string): Promise<HookboxEvent | null> => {
+    const call = api.client.GET("/v1/events/{id}", { params: { path: { id } } });
+    if ((await call).response.status === 404) return null;
+    return unwrap(call, api.target);
+  };
 
   const received = (e: Pick<EventSummary, "id" | "source" | "type" | "receivedAt" | "status">) => {
     if (seen.has(e.id) || (floor && e.id <= floor)) return;
@@ -154,25 +158,39 @@ export async function runTail(
     for (const e of page.data) {
       const printed = printedAttempts.get(e.id);
       if (printed && printed.size >= e.attemptCount) continue;
-      failures(await detail(e.id), retryBaseline);
+      const event = await detail(e.id);
+      if (event) failures(event, retryBaseline);
     }
     retryBaseline = false;
   }
 
   /** Outcomes already printed: an event settles again after each replay. */
   const settledSeen = new Set<string>();
-  async function settled(summary: { id: string; source: string; run?: number }) {
-    if (opts.source && summary.source !== opts.source) return;
-    if (summary.run !== undefined && settledSeen.has(`${summary.id}#${summary.run}`)) return;
+  async function settled(summary: {
+    id: string;
+    source: string;
+    run?: number;
+    completedAt?: string | null;
+  }): Promise<boolean> {
+    if (opts.source && summary.source !== opts.source) return false;
+    // Printed by an earlier run of tail (resumed): its outcome is older than the last one printed.
+    if (summary.completedAt && state.lastSettledAt && summary.completedAt <= state.lastSettledAt)
+      return false;
+    if (summary.run !== undefined && settledSeen.has(`${summary.id}#${summary.run}`)) return true;
     const event = await detail(summary.id);
+    if (!event) return false;
+    if (event.completedAt && event.completedAt > (state.lastSettledAt ?? "")) {
+      state.lastSettledAt = event.completedAt;
+      save();
+    }
     const key = `${event.id}#${event.run}`;
-    if (settledSeen.has(key)) return;
+    if (settledSeen.has(key)) return true;
     settledSeen.add(key);
     if (settledSeen.size > 10_000) settledSeen.delete(settledSeen.values().next().value as string);
     received(event);
     failures(event);
     printedAttempts.delete(event.id);
-    if (!wanted(event.type) || (event.status !== "completed" && event.status !== "dead")) return;
+    if (!wanted(event.type) || (event.status !== "completed" && event.status !== "dead")) return true;
     const marks = event.handlers
       .map((h) => {
         const mark = {
@@ -199,6 +217,7 @@ export async function runTail(
         handlers: event.handlers,
       },
     });
+    return true;
   }
 
   const polling = (async () => {
@@ -221,9 +240,11 @@ export async function runTail(
           signal,
           ...(state.lastEventId ? { lastEventId: state.lastEventId } : {}),
         })) {
-          await settled(m).catch((error: Error) => printErr(`tail: ${error.message}`));
-          state.lastEventId = m.id;
-          save();
+          const mine = await settled(m).catch((error: Error) => printErr(`tail: ${error.message}`));
+          if (mine) {
+            state.lastEventId = m.id;
+            save();
+          }
         }
       } catch (error) {
         if (!signal.aborted)
