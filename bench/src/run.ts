@@ -50,6 +50,8 @@ const STEADY_SECONDS = Number(env.BENCH_STEADY_SECONDS ?? (SMOKE ? 3 : 10));
  * The paced steady run always uses autocannon (wrk cannot pace a fixed rate).
  */
 const GENERATOR = (env.BENCH_GENERATOR ?? (wrkInstalled() ? "wrk" : "autocannon")) as "wrk" | "autocannon";
+if (GENERATOR !== "wrk" && GENERATOR !== "autocannon")
+  throw new Error(`BENCH_GENERATOR=${GENERATOR}: wrk or autocannon`);
 const SECRET = "bench-secret-0123456789";
 const ADMIN = "bench-admin-key-0123456789abcdef0123456789";
 const root = new URL("../../", import.meta.url).pathname;
@@ -219,6 +221,9 @@ try {
       }
     }
   }
+  // The ingest references are done: stop them, so their idle pools do not hold Postgres
+  // connections through the drains (the machine's max_connections is shared).
+  await Promise.all([bare, naive, batched].map((r) => r.service.stop("SIGTERM")));
   const hookAccepted = runs.filter((r) => r.target === "hookbox").reduce((n, r) => n + r.load.ok2xx, 0);
   const warmupRows = (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM events`)[0]?.n ?? 0;
 
