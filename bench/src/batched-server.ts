@@ -3,7 +3,6 @@
 // unique index (bench_ref_events) and ONE `addBulk`; each request answers 202 after both.
 // Batches come from the same batcher with the api's settings (INGEST_BATCH_MAX /
 // INGEST_BATCH_WAIT_MS); the same Postgres pool size, Redis, queue options and source row as Hookbox.
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { serve } from "@hono/node-server";
 import {
   createBatcher,
@@ -18,6 +17,7 @@ import {
   warmUpDatabase,
 } from "@hookbox/shared";
 import { Hono } from "hono";
+import { signatureMatches } from "./ref-signature.ts";
 
 const config = loadConfig();
 const sql = createPool(config.databaseUrl, { max: config.databasePoolMax });
@@ -68,9 +68,7 @@ const batcher = createBatcher<Delivery, Stored>(
 const app = new Hono();
 app.post("/in/:source", async (c) => {
   const body = Buffer.from(await c.req.arrayBuffer());
-  const given = Buffer.from((c.req.header("x-signature") ?? "").replace(/^sha256=/, ""), "hex");
-  const expected = createHmac("sha256", secret).update(body).digest();
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return c.text("no", 401);
+  if (!signatureMatches(secret, body, c.req.header("x-signature"))) return c.text("no", 401);
   const stored = await batcher.submit({
     key: c.req.header("idempotency-key") ?? null,
     body,

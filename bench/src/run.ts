@@ -161,36 +161,20 @@ try {
   });
   if (noop.status !== 201) throw new Error(`create noop source: ${noop.status} ${await noop.text()}`);
   // The references run with the api's node flags too: like for like.
-  const bare = await start(
-    "bare",
-    [...startFlagsOf("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/bare-server.ts`],
-    {
+  /** A reference server as API_PROCESSES processes (ref-cluster.ts) on a port of its own. */
+  const startReference = async (name: string, script: string, extra: Record<string, string> = {}) =>
+    start(name, [...startFlagsOf("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/${script}`], {
       PORT: String(await freePort()),
       PROCESSES: String(API_PROCESSES),
-    },
-  );
-  const naive = await start(
-    "naive",
-    [...startFlagsOf("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/naive-server.ts`],
-    {
-      PORT: String(await freePort()),
-      PROCESSES: String(API_PROCESSES),
-      SOURCE_SLUG: "bench",
-      SOURCE_SECRET: SECRET,
-      REDIS_PREFIX: naivePrefix,
-    },
-  );
-  const batched = await start(
-    "batched",
-    [...startFlagsOf("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/batched-server.ts`],
-    {
-      PORT: String(await freePort()),
-      PROCESSES: String(API_PROCESSES),
-      SOURCE_SLUG: "bench",
-      SOURCE_SECRET: SECRET,
-      REDIS_PREFIX: refPrefix,
-    },
-  );
+      ...extra,
+    });
+  const signed = { SOURCE_SLUG: "bench", SOURCE_SECRET: SECRET };
+  const bare = await startReference("bare", "bare-server.ts");
+  const naive = await startReference("naive", "naive-server.ts", { ...signed, REDIS_PREFIX: naivePrefix });
+  const batched = await startReference("batched", "batched-server.ts", {
+    ...signed,
+    REDIS_PREFIX: refPrefix,
+  });
   const servers = { hookbox: hook, batched, naive, bare };
   const targets = Object.fromEntries(
     Object.entries(servers).map(([name, s]) => [name, `http://127.0.0.1:${s.port}/in/bench`]),
