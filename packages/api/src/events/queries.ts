@@ -8,6 +8,7 @@ import {
   type HandlerSpec,
   handlerKeyOf,
   type Sql,
+  TRANSITIONS,
 } from "@hookbox/shared";
 import type { EventSummary, EventView } from "./schemas.ts";
 
@@ -133,4 +134,40 @@ export async function getEvent(sql: Sql, tenantId: string, id: string): Promise<
       };
     }),
   };
+}
+
+/** The status of the tenant's event (why a replay was refused), or null when there is no such event. */
+export async function getEventStatus(
+  sql: Sql,
+  tenantId: string,
+  id: string,
+): Promise<{ status: EventStatus } | null> {
+  const [row] = await sql<
+    { status: EventStatus }[]
+  >`SELECT status FROM events WHERE id = ${id} AND tenant_id = ${tenantId}`;
+  return row ?? null;
+}
+
+/** The handler keys of the event's source (empty when the tenant has no such event). */
+export async function handlerKeysOfEvent(sql: Sql, tenantId: string, id: string): Promise<string[]> {
+  const [row] = await sql<{ keys: string[] }[]>`
+    SELECT coalesce(array_agg(coalesce(h->>'key', h->>'name')), '{}') AS keys
+    FROM events e JOIN sources s ON s.id = e.source_id, jsonb_array_elements(s.handlers) h
+    WHERE e.id = ${id} AND e.tenant_id = ${tenantId}`;
+  return row?.keys ?? [];
+}
+
+/** Settled events matching a bulk replay's filter that existed at `maxId` (the dry-run count). */
+export async function countReplayable(
+  sql: Sql,
+  tenantId: string,
+  filter: EventFilter,
+  maxId: string,
+): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM events e JOIN sources s ON s.id = e.source_id
+    WHERE ${eventFilterSql(sql, tenantId, filter)}
+      AND e.status = ANY(${sql.array([...TRANSITIONS.replay.from])}::event_status[])
+      AND e.id <= ${maxId}`;
+  return row?.n ?? 0;
 }

@@ -4,14 +4,13 @@ import {
   type EventFilter,
   type EventJob,
   enqueueEvent,
-  eventFilterSql,
   type ReplayFilter,
   type Sql,
-  TRANSITIONS,
   transitionEvent,
   uuidv7Floor,
 } from "@hookbox/shared";
 import type { Queue } from "bullmq";
+import { countReplayable, getEventStatus, handlerKeysOfEvent } from "./queries.ts";
 
 /**
  * Replays one settled event: a new run (new attempts) under a new job id. `handlers` (keys)
@@ -27,9 +26,7 @@ export async function replayEvent(
   if (handlers) await assertHandlerKeys(deps.sql, tenantId, id, handlers);
   const moved = await transitionEvent(deps.sql, id, "replay", { tenantId, runHandlers: handlers ?? null });
   if (!moved) {
-    const [row] = await deps.sql<
-      { status: string }[]
-    >`SELECT status FROM events WHERE id = ${id} AND tenant_id = ${tenantId}`;
+    const row = await getEventStatus(deps.sql, tenantId, id);
     if (!row) throw new AppError("not_found", "No such event.");
     throw new AppError(
       "conflict",
@@ -44,11 +41,7 @@ export async function replayEvent(
 
 /** Replaying chosen keys: each must be a handler key of the event's source (else 400, nothing replayed). */
 async function assertHandlerKeys(sql: Sql, tenantId: string, id: string, keys: string[]): Promise<void> {
-  const [row] = await sql<{ keys: string[] }[]>`
-    SELECT coalesce(array_agg(coalesce(h->>'key', h->>'name')), '{}') AS keys
-    FROM events e JOIN sources s ON s.id = e.source_id, jsonb_array_elements(s.handlers) h
-    WHERE e.id = ${id} AND e.tenant_id = ${tenantId}`;
-  const known = row?.keys ?? [];
+  const known = await handlerKeysOfEvent(sql, tenantId, id);
   const unknown = keys.filter((k) => !known.includes(k));
   if (known.length === 0) throw new AppError("not_found", "No such event.");
   if (unknown.length > 0 || keys.length === 0) {
@@ -82,11 +75,7 @@ export async function startBulkReplay(
   filter: ReplayFilter,
 ): Promise<{ count: number; jobId: string }> {
   const maxId = uuidv7Floor(new Date(Date.now() + 1));
-  const [row] = await deps.sql<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM events e JOIN sources s ON s.id = e.source_id
-    WHERE ${eventFilterSql(deps.sql, tenantId, toEventFilter(filter))}
-      AND e.status = ANY(${deps.sql.array([...TRANSITIONS.replay.from])}::event_status[])
-      AND e.id <= ${maxId}`;
+  const count = await countReplayable(deps.sql, tenantId, toEventFilter(filter), maxId);
   let job: Awaited<ReturnType<Queue["add"]>>;
   try {
     job = await addMaintenanceJob(deps.maintenance, "bulk-replay", {
@@ -100,5 +89,5 @@ export async function startBulkReplay(
       retryAfterSeconds: 5,
     });
   }
-  return { count: row?.n ?? 0, jobId: job.id ?? "" };
+  return { count, jobId: job.id ?? "" };
 }

@@ -3,6 +3,7 @@ import { AppError, SCHEME_SPECS, type Scheme, type Sql, signDelivery } from "@ho
 import type { Db } from "@hookbox/shared/drizzle";
 import { activeSecrets } from "../ingest/receive-webhook.ts";
 import { generateSecret, getSource } from "../sources/queries.ts";
+import { findRejectionReason } from "./queries.ts";
 import type { TestDelivery, TestDeliveryAnswer } from "./schemas.ts";
 
 /** The header that marks a test delivery; kept with the event's (and a rejection's) headers. */
@@ -70,10 +71,8 @@ function lowercase(headers: Record<string, string>): Record<string, string> {
 async function findRejection(sql: Sql, sourceId: string, deliveryId: string): Promise<string | null> {
   const deadline = Date.now() + REJECTION_WAIT_MS;
   while (Date.now() < deadline) {
-    const [row] = await sql<{ reason: string }[]>`
-      SELECT reason FROM rejections
-      WHERE source_id = ${sourceId} AND headers->>${TEST_DELIVERY_HEADER} = ${deliveryId}`;
-    if (row) return row.reason;
+    const reason = await findRejectionReason(sql, sourceId, TEST_DELIVERY_HEADER, deliveryId);
+    if (reason) return reason;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return null;
