@@ -549,7 +549,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Revoked: refused from the next request on. */
+                /** @description Revoked: refused from the next request on. The admin key may revoke any tenant's key. Keys it created keep working (keys belong to the tenant). */
                 204: {
                     headers: {
                         [name: string]: unknown;
@@ -1844,6 +1844,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description Admin key only. */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateTenant"];
+                };
+            };
+            responses: {
+                /** @description Updated. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Tenant"];
+                    };
+                };
+                /** @description Invalid request; `problems` names each one. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not allowed with this key. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or another tenant's). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Postgres unavailable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2157,6 +2244,7 @@ export interface components {
             until: string;
         };
         Tenant: {
+            active: boolean;
             createdAt: string;
             /** Format: uuid */
             id: string;
@@ -2210,6 +2298,11 @@ export interface components {
             /** @example stripe-prod */
             slug?: string;
             toleranceSeconds?: number;
+        };
+        UpdateTenant: {
+            /** @description false disables the tenant: its API keys answer 401, its sources 404 at ingest, its console sessions end. true re-enables it. */
+            active?: boolean;
+            name?: string;
         };
         /** @description Where a value comes from: a header name or a JSON path. null = scheme default. */
         ValueRule: {

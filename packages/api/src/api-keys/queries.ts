@@ -55,12 +55,22 @@ export async function listApiKeys(db: Db, tenantId: string, limit: number, curso
     .limit(limit + 1);
 }
 
-/** Revokes the key; authentication reads the row on every request, so it is refused at once. */
-export async function revokeApiKey(db: Db, tenantId: string, id: string): Promise<void> {
+/**
+ * Revokes the key (of `tenantId`, or of any tenant when null: the admin key); authentication reads
+ * the row on every request, so it is refused at once. Keys belong to the tenant, not to the key
+ * that created them: revoking a key leaves the keys it created working.
+ */
+export async function revokeApiKey(db: Db, tenantId: string | null, id: string): Promise<void> {
   const rows = await db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId), isNull(apiKeys.revokedAt)))
+    .where(
+      and(
+        eq(apiKeys.id, id),
+        tenantId === null ? undefined : eq(apiKeys.tenantId, tenantId),
+        isNull(apiKeys.revokedAt),
+      ),
+    )
     .returning({ id: apiKeys.id });
   if (rows.length === 0) throw new AppError("not_found", "No such API key.");
 }

@@ -67,7 +67,10 @@ const remove = createRoute({
   security,
   request: { params: IdParamSchema },
   responses: {
-    204: { description: "Revoked: refused from the next request on." },
+    204: {
+      description:
+        "Revoked: refused from the next request on. The admin key may revoke any tenant's key. Keys it created keep working (keys belong to the tenant).",
+    },
     ...commonErrors,
     ...notFound,
   },
@@ -100,7 +103,7 @@ export function apiKeyRoutes(deps: ApiDeps) {
   });
   app.openapi(remove, async (c) => {
     const auth = c.get("auth");
-    await revokeApiKey(deps.db, auth.tenantId, c.req.valid("param").id);
+    await revokeApiKey(deps.db, auth.admin ? null : auth.tenantId, c.req.valid("param").id);
     return c.body(null, 204);
   });
   return app;

@@ -32,8 +32,8 @@ export async function signIn(
   if (admin) owner = { tenantId: DEFAULT_TENANT_ID, apiKeyId: null };
   else {
     const [row] = await deps.sql<{ tenantId: string; apiKeyId: string }[]>`
-      SELECT tenant_id AS "tenantId", id AS "apiKeyId" FROM api_keys
-      WHERE hash = ${hash.toString("hex")} AND revoked_at IS NULL`;
+      SELECT k.tenant_id AS "tenantId", k.id AS "apiKeyId" FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+      WHERE k.hash = ${hash.toString("hex")} AND k.revoked_at IS NULL AND t.active`;
     owner = row;
   }
   if (!owner) return null;
@@ -48,7 +48,7 @@ export async function signIn(
 
 /**
  * The live session of this token, slid forward; undefined when expired, signed out, or its API key
- * was revoked since (one statement per console request).
+ * was revoked or its tenant disabled since (one statement per console request).
  */
 async function touchSession(sql: Sql, token: string, adminAllowed: boolean) {
   const [row] = await sql<{ tenantId: string; apiKeyId: string | null; name: string | null }[]>`
@@ -58,7 +58,8 @@ async function touchSession(sql: Sql, token: string, adminAllowed: boolean) {
                            cs.created_at + make_interval(days => ${MAX_LIFETIME_DAYS}))
     WHERE cs.token_hash = ${sha256(token)} AND cs.expires_at > now()
       AND CASE WHEN cs.api_key_id IS NULL THEN ${adminAllowed}
-               ELSE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = cs.api_key_id AND k.revoked_at IS NULL) END
+               ELSE EXISTS (SELECT 1 FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+                            WHERE k.id = cs.api_key_id AND k.revoked_at IS NULL AND t.active) END
     RETURNING cs.tenant_id AS "tenantId", cs.api_key_id AS "apiKeyId",
               (SELECT name FROM api_keys k WHERE k.id = cs.api_key_id) AS name`;
   return row;

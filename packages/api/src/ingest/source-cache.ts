@@ -21,6 +21,7 @@ export interface IngestSource {
   handlers: HandlerSpec[];
   maxBodyBytes: number | null;
   rateLimitPerSecond: number | null;
+  /** The source's and its tenant's: a disabled tenant's sources answer 404. */
   active: boolean;
 }
 
@@ -64,10 +65,12 @@ export function createSourceCache(sql: Sql, ttlMs = 2_000): SourceCache {
 async function loadSource(sql: Sql, slug: string): Promise<IngestSource | null> {
   const rows = await boundedQuery(
     sql<IngestSource[]>`
-    SELECT id, tenant_id AS "tenantId", slug, scheme, secrets, tolerance_seconds AS "toleranceSeconds",
-           idempotency_rule AS "idempotencyRule", event_type_rule AS "eventTypeRule", handlers,
-           max_body_bytes AS "maxBodyBytes", rate_limit_per_second AS "rateLimitPerSecond", active
-    FROM sources WHERE slug = ${slug} AND deleted_at IS NULL`,
+    SELECT s.id, s.tenant_id AS "tenantId", s.slug, s.scheme, s.secrets, s.tolerance_seconds AS "toleranceSeconds",
+           s.idempotency_rule AS "idempotencyRule", s.event_type_rule AS "eventTypeRule", s.handlers,
+           s.max_body_bytes AS "maxBodyBytes", s.rate_limit_per_second AS "rateLimitPerSecond",
+           s.active AND t.active AS active
+    FROM sources s JOIN tenants t ON t.id = s.tenant_id
+    WHERE s.slug = ${slug} AND s.deleted_at IS NULL`,
     INGEST_QUERY_TIMEOUT_MS,
   );
   return rows[0] ?? null;

@@ -14,6 +14,7 @@ import {
 
 import { type Db, rejections, sources } from "@hookbox/shared/drizzle";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import { reserveSlug } from "./reserve-slug.ts";
 import type { SourceRules } from "./rules.ts";
 import type { CreateSource, RotateSecret, SourceView, UpdateSource } from "./schemas.ts";
 
@@ -121,19 +122,23 @@ export async function createSource(
     ? [{ secret, createdAt: new Date().toISOString(), expiresAt: null }]
     : [];
   try {
-    const [row] = await db
-      .insert(sources)
-      .values({
-        id: uuidv7(),
-        tenantId,
-        slug: input.slug,
-        name: input.name ?? input.slug,
-        scheme,
-        secrets,
-        ...settingColumns(input),
-        handlers,
-      })
-      .returning();
+    const row = await db.transaction(async (tx) => {
+      await reserveSlug(tx, tenantId, input.slug);
+      const [inserted] = await tx
+        .insert(sources)
+        .values({
+          id: uuidv7(),
+          tenantId,
+          slug: input.slug,
+          name: input.name ?? input.slug,
+          scheme,
+          secrets,
+          ...settingColumns(input),
+          handlers,
+        })
+        .returning();
+      return inserted;
+    });
     if (!row) throw new Error("insert returned no row");
     return { row, secret };
   } catch (error) {
@@ -177,26 +182,30 @@ export async function updateSource(
   assertBodyLimit(input.maxBodyBytes, context);
   const handlers = input.handlers ? validateHandlers(input.handlers, { ...context, tenantId }) : undefined;
   try {
-    const [row] = await db
-      .update(sources)
-      .set({
-        slug: input.slug,
-        name: input.name,
-        ...settingColumns(input),
-        handlers,
-        updatedAt: new Date(),
-      })
-      .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)))
-      .returning();
-    if (!row) throw new AppError("not_found", "No such source.");
-    return row;
+    return await db.transaction(async (tx) => {
+      if (input.slug !== undefined) await reserveSlug(tx, tenantId, input.slug);
+      const [row] = await tx
+        .update(sources)
+        .set({
+          slug: input.slug,
+          name: input.name,
+          ...settingColumns(input),
+          handlers,
+          updatedAt: new Date(),
+        })
+        .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)))
+        .returning();
+      // Inside the transaction: a rename of a source that is not there reserves nothing.
+      if (!row) throw new AppError("not_found", "No such source.");
+      return row;
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("conflict", `The slug "${input.slug}" is taken.`);
     throw error;
   }
 }
 
-/** Soft delete: the source stops accepting deliveries, its events stay, its slug is free again. */
+/** Soft delete: the source stops accepting deliveries, its events stay, its slug stays the tenant's (reserve-slug.ts). */
 export async function deleteSource(db: Db, tenantId: string, id: string): Promise<SourceRow> {
   const [row] = await db
     .update(sources)

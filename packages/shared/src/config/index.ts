@@ -72,6 +72,13 @@ const EnvVariables = z.object({
   MAX_BODY_BYTES: int(1_048_576, 1),
   /** 429 above this many waiting jobs. */
   INGEST_MAX_BACKLOG: int(100_000, 1),
+  /** `GET /v1/stream` connections one tenant may hold open on one api process; the next is 429. */
+  STREAM_MAX_PER_TENANT: int(10, 1),
+  /**
+   * Bytes of completions an SSE client may have waiting unsent (it reads too slowly or not at
+   * all); above it the client is dropped and resumes with `Last-Event-ID`.
+   */
+  STREAM_CLIENT_BUFFER_BYTES: int(1_048_576, 1024),
   /** Group commit: most deliveries in one INSERT / one addBulk. */
   INGEST_BATCH_MAX: int(256, 1),
   /** Group commit: the longest wait to fill a batch. */

@@ -63,7 +63,8 @@ async function snapshot(): Promise<Record<string, Rows>> {
     SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`;
   const out: Record<string, Rows> = {};
   for (const { name } of tables) {
-    const order = name === "steps" ? "event_id, run, handler, name" : "id";
+    const order =
+      name === "steps" ? "event_id, run, handler, name" : name === "slug_reservations" ? "slug" : "id";
     const rows = await sql.unsafe<{ row: Record<string, unknown> }[]>(
       `SELECT to_jsonb(t) AS row FROM "${name}" t ORDER BY ${order}`,
     );
@@ -189,10 +190,18 @@ it("migrates a populated database of the previous schema without losing or chang
   await migrate(pg.url);
 
   const after = await snapshot();
-  // Tables later migrations add (steps: 0004, console_sessions: 0005) start empty.
-  expect(Object.keys(after)).toEqual([...OLD_TABLES, "console_sessions", "steps"].sort());
+  // Tables later migrations add (steps: 0004, console_sessions: 0005) start empty; slug_reservations
+  // holds every existing slug for its tenant.
+  expect(Object.keys(after)).toEqual(
+    [...OLD_TABLES, "console_sessions", "slug_reservations", "steps"].sort(),
+  );
   expect(after.steps).toEqual([]);
   expect(after.console_sessions).toEqual([]);
+  expect(after.slug_reservations?.map((r) => [r.slug, r.tenant_id])).toEqual(
+    (before.sources ?? [])
+      .map((r) => [r.slug, r.tenant_id])
+      .sort(([a], [b]) => String(a).localeCompare(String(b))),
+  );
   // Every old row, every old column: identical, except that handler specs gained `key = name`
   // (same order, same config).
   const expected = structuredClone(before);
@@ -215,9 +224,13 @@ it("migrates a populated database of the previous schema without losing or chang
       expect(
         rows.map((row) => row[column]),
         `${table}.${column}`,
-      ).toEqual(rows.map(() => null));
+      ).toEqual(rows.map(() => (table === "tenants" && column === "active" ? true : null)));
   }
-  expect(newColumns).toEqual({ attempts: ["next_attempt_at"], events: ["run_handlers"] });
+  expect(newColumns).toEqual({
+    attempts: ["next_attempt_at"],
+    events: ["run_handlers"],
+    tenants: ["active"],
+  });
   const [outcomes] = await sql<
     { values: string[] }[]
   >`SELECT enum_range(NULL::attempt_outcome)::text[] AS values`;

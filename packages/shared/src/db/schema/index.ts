@@ -4,6 +4,7 @@ export * from "./attempts.ts";
 export * from "./console-sessions.ts";
 export * from "./events.ts";
 export * from "./rejections.ts";
+export * from "./slug-reservations.ts";
 export * from "./sources.ts";
 export * from "./steps.ts";
 export * from "./tenants.ts";

@@ -20,7 +20,7 @@ export const sources = pgTable(
     tenantId: uuid("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
-    /** `[a-z0-9-]{1,64}`, globally unique among live sources: it is the ingest URL. */
+    /** `[a-z0-9-]{1,64}`, globally unique among live sources: it is the ingest URL (and reserved for its tenant, slug_reservations). */
     slug: text("slug").notNull(),
     name: text("name").notNull(),
     /** One of SCHEMES; text rather than an enum so a new scheme needs no migration. */
@@ -37,7 +37,7 @@ export const sources = pgTable(
     active: boolean("active").notNull().default(true),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
-    /** Soft delete: events keep their source, and the slug becomes free again. */
+    /** Soft delete: events keep their source; the slug stays reserved for the tenant (slug_reservations). */
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
   (t) => [

@@ -1,0 +1,1 @@
+ALTER TABLE "tenants" ADD COLUMN "active" boolean DEFAULT true NOT NULL;
