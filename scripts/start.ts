@@ -1,6 +1,7 @@
 // `pnpm start`: the api and one worker as two processes, for a single machine. Creates the
 // database named in DATABASE_URL if it does not exist and applies migrations first. Stops both
-// on Ctrl-C; if one exits, stops the other.
+// on Ctrl-C; if one exits, stops the other. `--watch` (what `hookbox dev` runs): both restart when a
+// file in HANDLERS_DIR changes (node --watch-path), so a code handler's new version is loaded.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -24,10 +25,18 @@ if (!env.ADMIN_API_KEY) {
 
 await ensureDatabase(env.DATABASE_URL);
 
+const watch = process.argv.includes("--watch")
+  ? [`--watch-path=${env.HANDLERS_DIR ?? `${root}handlers`}`, "--watch-preserve-output"]
+  : [];
+
 // Each process with its package's `start` flags (the heap tuning), as `pnpm --filter … start` runs it.
 function run(name: "api" | "worker"): ChildProcess {
   const script = `packages/${name}/src/main.ts`;
-  const child = spawn(process.execPath, [...startFlags(name), script], { env, stdio: "inherit", cwd: root });
+  const child = spawn(process.execPath, [...startFlags(name), ...watch, script], {
+    env,
+    stdio: "inherit",
+    cwd: root,
+  });
   child.on("exit", (code) => {
     console.log(`hookbox: ${name} exited with ${code}`);
     stop(code ?? 1);

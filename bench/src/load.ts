@@ -46,6 +46,7 @@ const result = await autocannon({
 
 process.stdout.write(
   `${JSON.stringify({
+    generator: "autocannon",
     durationSeconds: result.duration,
     sent: result.requests.sent,
     ok2xx: result["2xx"],

@@ -1,6 +1,5 @@
 // Reference "naive": verify the HMAC, one INSERT, one queue.add() per request, answer 202.
 // No group commit, no batching; the same Postgres, Redis, body limit and source cache as Hookbox.
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { serve } from "@hono/node-server";
 import {
   createEventsQueue,
@@ -12,6 +11,7 @@ import {
   warmUpDatabase,
 } from "@hookbox/shared";
 import { Hono } from "hono";
+import { signatureMatches } from "./ref-signature.ts";
 
 const env = process.env;
 const sql = createPool(env.DATABASE_URL as string, { max: 10 });
@@ -33,9 +33,7 @@ if (!source) throw new Error("no source");
 const app = new Hono();
 app.post("/in/:source", async (c) => {
   const body = Buffer.from(await c.req.arrayBuffer());
-  const given = Buffer.from((c.req.header("x-signature") ?? "").replace(/^sha256=/, ""), "hex");
-  const expected = createHmac("sha256", secret).update(body).digest();
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return c.text("no", 401);
+  if (!signatureMatches(secret, body, c.req.header("x-signature"))) return c.text("no", 401);
   const id = uuidv7();
   await sql`
     INSERT INTO bench_naive_events (id, tenant_id, source_id, idempotency_key, event_type, headers, body, content_type, size)

@@ -154,6 +154,8 @@ export function sampleUsage(roles: Record<string, () => number[]>) {
 }
 
 export interface LoadResult {
+  /** Which load generator produced the figures. */
+  generator: "autocannon" | "wrk";
   durationSeconds: number;
   sent: number;
   ok2xx: number;
@@ -165,7 +167,7 @@ export interface LoadResult {
   latencyP99: number;
 }
 
-/** Runs the load generator in its own process and returns its figures. */
+/** Runs autocannon (load.ts) in its own process and returns its figures. */
 export function runLoad(options: {
   url: string;
   connections: number;

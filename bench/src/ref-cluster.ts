@@ -1,4 +1,4 @@
-// Runs a reference server (bare or naive) as PROCESSES processes sharing one port, as Hookbox
+// Runs a reference server (bare, naive or batched) as PROCESSES processes sharing one port, as Hookbox
 // does with API_PROCESSES, so the comparison is like for like.
 import cluster from "node:cluster";
 

@@ -10,14 +10,18 @@ import {
   createPool,
   createProducerRedis,
   createWorkerRedis,
+  EVENTS_QUEUE,
   enqueueEvents,
   migrate,
   uuidv7,
   warmUpDatabase,
 } from "@hookbox/shared";
 import { startFlags as startFlagsOf } from "@hookbox/shared/testing";
+import { Queue } from "bullmq";
 import postgres from "postgres";
-import { type LoadResult, runLoad, type Service, sampleUsage, startService, type Usage } from "./procs.ts";
+import { runLoad, type Service, sampleUsage, startService } from "./procs.ts";
+import { type IngestRun, median, ratioRows, targetRows, targetTable } from "./report.ts";
+import { runWrk, wrkInstalled } from "./wrk.ts";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -40,6 +44,14 @@ const WORKER_CONCURRENCY = env.BENCH_WORKER_CONCURRENCY ?? "128";
 const BACKLOG = Number(env.BENCH_BACKLOG ?? (SMOKE ? 2_000 : 100_000));
 const STEADY_RATE = Number(env.BENCH_STEADY_RATE ?? (SMOKE ? 200 : 2_000));
 const STEADY_SECONDS = Number(env.BENCH_STEADY_SECONDS ?? (SMOKE ? 3 : 10));
+/**
+ * Load generator of the max-throughput runs: wrk when installed (it costs the shared machine about
+ * half autocannon's CPU per request), else autocannon; BENCH_GENERATOR=wrk|autocannon forces one.
+ * The paced steady run always uses autocannon (wrk cannot pace a fixed rate).
+ */
+const GENERATOR = (env.BENCH_GENERATOR ?? (wrkInstalled() ? "wrk" : "autocannon")) as "wrk" | "autocannon";
+if (GENERATOR !== "wrk" && GENERATOR !== "autocannon")
+  throw new Error(`BENCH_GENERATOR=${GENERATOR}: wrk or autocannon`);
 const SECRET = "bench-secret-0123456789";
 const ADMIN = "bench-admin-key-0123456789abcdef0123456789";
 const root = new URL("../../", import.meta.url).pathname;
@@ -69,7 +81,18 @@ await migrate(dbUrl);
 const sql = createPool(dbUrl, { max: 4, statementTimeoutMs: 0 });
 await warmUpDatabase(sql);
 await sql`CREATE TABLE bench_naive_events (LIKE events INCLUDING ALL)`;
+// The batched reference's inbox: narrow, one unique index (the idempotency check), nothing else.
+await sql`
+  CREATE TABLE bench_ref_events (id uuid NOT NULL, source_id uuid NOT NULL, idempotency_key text,
+    body bytea NOT NULL, content_type text, received_at timestamptz NOT NULL DEFAULT now())`;
+await sql`CREATE UNIQUE INDEX bench_ref_events_key ON bench_ref_events (source_id, idempotency_key)`;
+// The reference worker's copy of the inbox: the events table with all its indexes.
+await sql`CREATE TABLE bench_ref_work (LIKE events INCLUDING ALL)`;
 const prefix = `{bench-${tag}}`;
+/** Redis prefixes of the references: naive's and the batched server's queues, the reference worker's. */
+const naivePrefix = `{bench-naive-${tag}}`;
+const refPrefix = `{bench-ref-${tag}}`;
+const refWorkerPrefix = `{bench-refw-${tag}}`;
 const common = {
   NODE_ENV: "production",
   DATABASE_URL: dbUrl,
@@ -138,63 +161,53 @@ try {
   });
   if (noop.status !== 201) throw new Error(`create noop source: ${noop.status} ${await noop.text()}`);
   // The references run with the api's node flags too: like for like.
-  const bare = await start(
-    "bare",
-    [...startFlagsOf("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/bare-server.ts`],
-    {
+  /** A reference server as API_PROCESSES processes (ref-cluster.ts) on a port of its own. */
+  const startReference = async (name: string, script: string, extra: Record<string, string> = {}) =>
+    start(name, [...startFlagsOf("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/${script}`], {
       PORT: String(await freePort()),
       PROCESSES: String(API_PROCESSES),
-    },
+      ...extra,
+    });
+  const signed = { SOURCE_SLUG: "bench", SOURCE_SECRET: SECRET };
+  const bare = await startReference("bare", "bare-server.ts");
+  const naive = await startReference("naive", "naive-server.ts", { ...signed, REDIS_PREFIX: naivePrefix });
+  const batched = await startReference("batched", "batched-server.ts", {
+    ...signed,
+    REDIS_PREFIX: refPrefix,
+  });
+  const servers = { hookbox: hook, batched, naive, bare };
+  const targets = Object.fromEntries(
+    Object.entries(servers).map(([name, s]) => [name, `http://127.0.0.1:${s.port}/in/bench`]),
   );
-  const naive = await start(
-    "naive",
-    [...startFlagsOf("api"), `${root}bench/src/ref-cluster.ts`, `${root}bench/src/naive-server.ts`],
-    {
-      PORT: String(await freePort()),
-      PROCESSES: String(API_PROCESSES),
-      SOURCE_SLUG: "bench",
-      SOURCE_SECRET: SECRET,
-      REDIS_PREFIX: `{bench-naive-${tag}}`,
-    },
-  );
-  const targets = {
-    hookbox: `${hookUrl}/in/bench`,
-    bare: `http://127.0.0.1:${bare.port}/in/bench`,
-    naive: `http://127.0.0.1:${naive.port}/in/bench`,
-  };
   const apiPids = () => [hook.service.child.pid as number];
+  /** The max-throughput load: wrk or autocannon (GENERATOR), same body size and unique keys. */
+  const maxLoad = (url: string, connections: number, durationSeconds: number) =>
+    GENERATOR === "wrk"
+      ? runWrk({ url, connections, durationSeconds, secret: SECRET, threads: cpus().length })
+      : runLoad({ url, connections, durationSeconds, secret: SECRET });
 
   // 3. Ingest: warm-up, then each target at each connection count, REPS times.
   log(
-    `ingest: ${REPS} × ${CONNECTIONS.join("/")} connections × ${SECONDS} s; ${API_PROCESSES} api processes; ${cpus().length} cores`,
+    `ingest: ${REPS} × ${CONNECTIONS.join("/")} connections × ${SECONDS} s; ${API_PROCESSES} api processes; ${cpus().length} cores; load generator ${GENERATOR}`,
   );
-  for (const url of Object.values(targets))
-    await runLoad({ url, connections: 64, durationSeconds: SMOKE ? 1 : 3, secret: SECRET });
-  type Run = {
-    target: string;
-    connections: number;
-    rep: number;
-    load: LoadResult;
-    usage: Record<string, Usage>;
-  };
-  const runs: Run[] = [];
+  for (const url of Object.values(targets)) await maxLoad(url, 64, SMOKE ? 1 : 3);
+  const runs: IngestRun[] = [];
   for (let rep = 1; rep <= REPS; rep++) {
     for (const connections of CONNECTIONS) {
       for (const [target, url] of Object.entries(targets)) {
-        const sampler = sampleUsage({
-          api:
-            target === "hookbox"
-              ? apiPids
-              : () => [(target === "bare" ? bare : naive).service.child.pid as number],
-        });
-        const load = await runLoad({ url, connections, durationSeconds: SECONDS, secret: SECRET });
+        const server = servers[target as keyof typeof servers];
+        const sampler = sampleUsage({ api: () => [server.service.child.pid as number] });
+        const load = await maxLoad(url, connections, SECONDS);
         runs.push({ target, connections, rep, load, usage: sampler.stop() });
         log(
-          `${target} @${connections} rep ${rep}: ${Math.round(load.acceptedPerSecond)}/s p50 ${load.latencyP50} ms p99 ${load.latencyP99} ms non2xx ${load.non2xx} errors ${load.errors}`,
+          `${target} @${connections} rep ${rep} (${load.generator}): ${Math.round(load.acceptedPerSecond)}/s p50 ${load.latencyP50} ms p99 ${load.latencyP99} ms non2xx ${load.non2xx} errors ${load.errors}`,
         );
       }
     }
   }
+  // The ingest references are done: stop them, so their idle pools do not hold Postgres
+  // connections through the drains (the machine's max_connections is shared).
+  await Promise.all([bare, naive, batched].map((r) => r.service.stop("SIGTERM")));
   const hookAccepted = runs.filter((r) => r.target === "hookbox").reduce((n, r) => n + r.load.ok2xx, 0);
   const warmupRows = (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM events`)[0]?.n ?? 0;
 
@@ -221,11 +234,12 @@ try {
     where: postgres.PendingQuery<postgres.Row[]>,
     expected: number,
     timeoutMs: number,
+    table = "events",
   ) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const [row] = await sql<{ done: number; total: number }[]>`
-        SELECT count(*) FILTER (WHERE status = 'completed')::int AS done, count(*)::int AS total FROM events e WHERE ${where}`;
+        SELECT count(*) FILTER (WHERE status = 'completed')::int AS done, count(*)::int AS total FROM ${sql(table)} e WHERE ${where}`;
       if ((row?.done ?? 0) >= expected) return row;
       if (Date.now() > deadline)
         throw new Error(`timed out: ${JSON.stringify(row)} of ${expected} completed`);
@@ -274,8 +288,29 @@ try {
     { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 },
     benchLogger,
   );
+  // The references did what they acknowledged: a row and a job for every 2xx (else their
+  // figures would flatter them).
+  for (const [target, table, refQueuePrefix] of [
+    ["naive", "bench_naive_events", naivePrefix],
+    ["batched", "bench_ref_events", refPrefix],
+  ] as const) {
+    const accepted = runs.filter((r) => r.target === target).reduce((n, r) => n + r.load.ok2xx, 0);
+    const [stored] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM ${sql(table)}`;
+    const jobs = new Queue(EVENTS_QUEUE, { connection: redis, prefix: refQueuePrefix });
+    const waiting = await jobs.getWaitingCount();
+    await jobs.close();
+    if ((stored?.n ?? 0) < accepted || waiting < accepted)
+      throw new Error(`${target} reference: ${accepted} accepted but ${stored?.n} rows, ${waiting} jobs`);
+  }
   const body = Buffer.from(JSON.stringify({ type: "bench.backlog", padding: "x".repeat(950) }));
-  const drainBacklog = async (label: string, source: { id: string; tenant_id: string }, type: string) => {
+  /** BACKLOG rows (`queued`) in `table` and their jobs on `into`, as ingest would leave them. */
+  const seedBacklog = async (
+    label: string,
+    table: string,
+    into: typeof queue,
+    source: { id: string; tenant_id: string },
+    type: string,
+  ) => {
     log(`seeding a ${BACKLOG}-event backlog (${label})`);
     for (let done = 0; done < BACKLOG; ) {
       const n = Math.min(5_000, BACKLOG - done);
@@ -290,9 +325,9 @@ try {
         size: body.length,
         status: "queued",
       }));
-      await sql`INSERT INTO events ${sql(rows, "id", "tenant_id", "source_id", "event_type", "headers", "body", "content_type", "size", "status")}`;
+      await sql`INSERT INTO ${sql(table)} ${sql(rows, "id", "tenant_id", "source_id", "event_type", "headers", "body", "content_type", "size", "status")}`;
       await enqueueEvents(
-        queue,
+        into,
         rows.map((r) => ({ id: r.id, run: 0 })),
       );
       done += n;
@@ -301,7 +336,11 @@ try {
     // than let autovacuum and a checkpoint of that garbage run inside the timed drain.
     await sql`VACUUM (ANALYZE) events`;
     await sql`VACUUM (ANALYZE) attempts`;
+    if (table !== "events") await sql`VACUUM (ANALYZE) ${sql(table)}`;
     await sql`CHECKPOINT`.catch(() => {}); // needs superuser; without it, the drain shares the I/O
+  };
+  const drainBacklog = async (label: string, source: { id: string; tenant_id: string }, type: string) => {
+    await seedBacklog(label, "events", queue, source, type);
     const sampler = sampleUsage({ worker: workerPids });
     const started = Date.now();
     await startWorkers();
@@ -319,12 +358,60 @@ try {
     );
     return { label, events: BACKLOG, seconds, wallSeconds, perSecond: BACKLOG / seconds, usage };
   };
+  // The reference worker (ref-worker.ts: one UPDATE + one PUBLISH per job) drains the same
+  // backlog from its own copy of the inbox and its own queue, with as many processes as Hookbox's.
+  const refQueue = createEventsQueue(
+    redis,
+    refWorkerPrefix,
+    { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 },
+    benchLogger,
+  );
+  const drainReference = async (source: { id: string; tenant_id: string }, type: string) => {
+    await seedBacklog("reference worker", "bench_ref_work", refQueue, source, type);
+    const refWorkers: { service: Service; port: number }[] = [];
+    const sampler = sampleUsage({ worker: () => refWorkers.map((w) => w.service.child.pid as number) });
+    const started = Date.now();
+    for (let i = 0; i < WORKERS; i++) {
+      refWorkers.push(
+        await start(`ref-worker${i}`, [...startFlagsOf("worker"), `${root}bench/src/ref-worker.ts`], {
+          REDIS_PREFIX: refWorkerPrefix,
+          WORKER_CONCURRENCY,
+          REF_TABLE: "bench_ref_work",
+          SOURCE_SLUG: "steady",
+        }),
+      );
+    }
+    await waitCompleted(sql`true`, BACKLOG, 900_000, "bench_ref_work");
+    const wallSeconds = (Date.now() - started) / 1000;
+    const usage = sampler.stop();
+    await Promise.all(refWorkers.map((w) => w.service.stop("SIGTERM")));
+    // It records no claim time: first → last completion (the first completes within milliseconds
+    // of the first claim, so this matches Hookbox's first claim → last completion).
+    const [span] = await sql<{ seconds: number }[]>`
+      SELECT extract(epoch FROM max(completed_at) - min(completed_at))::float8 AS seconds FROM bench_ref_work`;
+    const seconds = span?.seconds || wallSeconds;
+    log(
+      `reference worker: backlog of ${BACKLOG} drained in ${wallSeconds.toFixed(1)} s wall (${Math.round(BACKLOG / wallSeconds)}/s), first → last completion ${seconds.toFixed(1)} s = ${Math.round(BACKLOG / seconds)}/s`,
+    );
+    await refQueue.close();
+    return {
+      label: "reference worker",
+      events: BACKLOG,
+      seconds,
+      wallSeconds,
+      perSecond: BACKLOG / seconds,
+      usage,
+    };
+  };
   const drainLog1 = await drainBacklog("log", seedSource, "bench.backlog");
+  const drainRef = await drainReference(seedSource, "bench.backlog");
   const drainCode = await drainBacklog("no-op code handler", noopSource, "bench.backlog.code");
   const drainLog2 = await drainBacklog("log (again)", seedSource, "bench.backlog.again");
   const logPerSecond = (drainLog1.perSecond + drainLog2.perSecond) / 2;
   const codeOverLog = +(drainCode.perSecond / logPerSecond).toFixed(3);
   log(`code handler drain / log drain = ${codeOverLog}`);
+  const logOverRef = +(logPerSecond / drainRef.perSecond).toFixed(3);
+  log(`Hookbox log drain / reference worker drain = ${logOverRef}`);
   const { seconds: processSeconds, wallSeconds: drainSeconds, usage: drainUsage } = drainLog1;
   await startWorkers();
 
@@ -369,7 +456,6 @@ try {
   redis.disconnect();
 
   // 7. Report.
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const rows: string[] = [];
   const summary: Record<string, unknown>[] = [];
   for (const connections of CONNECTIONS) {
@@ -379,6 +465,7 @@ try {
       const entry = {
         target,
         connections,
+        generator: [...new Set(rs.map((r) => r.load.generator))].join("+"),
         acceptedPerSecondMedian: Math.round(median(rps)),
         acceptedPerSecondMin: Math.round(Math.min(...rps)),
         acceptedPerSecondMax: Math.round(Math.max(...rps)),
@@ -390,23 +477,46 @@ try {
       };
       summary.push(entry);
       rows.push(
-        `| ${target} | ${connections} | ${entry.acceptedPerSecondMedian} (${entry.acceptedPerSecondMin}–${entry.acceptedPerSecondMax}) | ${entry.p50Ms} | ${entry.p99Ms} | ${entry.non2xx} | ${entry.apiCpuPercent} % | ${entry.apiPeakRssMb} MB |`,
+        `| ${target} | ${connections} | ${entry.generator} | ${entry.acceptedPerSecondMedian} (${entry.acceptedPerSecondMin}–${entry.acceptedPerSecondMax}) | ${entry.p50Ms} | ${entry.p99Ms} | ${entry.non2xx} | ${entry.apiCpuPercent} % | ${entry.apiPeakRssMb} MB |`,
       );
     }
   }
-  const ratios = CONNECTIONS.flatMap((connections) =>
-    Array.from({ length: REPS }, (_, i) => {
-      const get = (t: string) =>
-        runs.find((r) => r.target === t && r.connections === connections && r.rep === i + 1)?.load
-          .acceptedPerSecond ?? 0;
-      return {
-        connections,
-        rep: i + 1,
-        hookboxOverBare: +(get("hookbox") / get("bare")).toFixed(2),
-        hookboxOverNaive: +(get("hookbox") / get("naive")).toFixed(2),
-      };
-    }),
-  );
+  const ratios = ratioRows(runs, CONNECTIONS, REPS);
+  const medians = CONNECTIONS.map((connections) => {
+    const rs = ratios.filter((r) => r.connections === connections);
+    const of = (pick: (r: (typeof rs)[number]) => number) => median(rs.map(pick));
+    return {
+      connections,
+      hookboxOverBare: of((r) => r.hookboxOverBare),
+      hookboxOverNaive: of((r) => r.hookboxOverNaive),
+      hookboxOverBatched: of((r) => r.hookboxOverBatched),
+      p99OverBatched: of((r) => r.p99OverBatched),
+    };
+  });
+  const hookboxIngest = runs.filter((r) => r.target === "hookbox");
+  const figures = {
+    ratios,
+    drainPerSecond: logPerSecond,
+    drainOverReference: logOverRef,
+    steadyP50Ms: lat?.p50 ?? Number.NaN,
+    steadyP99Ms: lat?.p99 ?? Number.NaN,
+    apiPeakRssMb: Math.max(
+      steadyUsage.api?.peakRssMb ?? 0,
+      ...hookboxIngest.map((r) => r.usage.api?.peakRssMb ?? 0),
+    ),
+    workerPeakRssMb: Math.max(
+      steadyUsage.worker?.peakRssMb ?? 0,
+      ...[drainLog1, drainCode, drainLog2].map((d) => d.usage.worker?.peakRssMb ?? 0),
+    ),
+  };
+  const goals = [
+    ...targetRows(figures),
+    {
+      target: "nothing lost: every accepted delivery one row, ends completed",
+      figure: `${correctness.accepted} accepted, all completed, no key twice`,
+      met: true, // the bench fails before this point otherwise
+    },
+  ];
   const machine = {
     cores: cpus().length,
     cpu: cpus()[0]?.model,
@@ -416,23 +526,33 @@ try {
   const md = [
     `## Hookbox bench — ${machine.date.slice(0, 10)}`,
     "",
-    `Machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}; load generator (autocannon) on the same machine; ${API_PROCESSES} api processes, ${WORKERS} worker process(es) × concurrency ${WORKER_CONCURRENCY}; ${SECONDS} s per run, ${REPS} repetitions, signed 1 KB JSON, unique keys.${SMOKE ? " **SMOKE RUN (tiny durations): figures are not meaningful.**" : ""}`,
+    `Machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}; load generator on the same machine: ${GENERATOR} for the max-throughput runs, autocannon for the paced steady run; ${API_PROCESSES} api processes (each reference as many), ${WORKERS} worker process(es) × concurrency ${WORKER_CONCURRENCY} (the reference worker as many); ${SECONDS} s per run, ${REPS} repetitions interleaved, signed 1 KB JSON, unique keys.${SMOKE ? " **SMOKE RUN (tiny durations): figures are not meaningful.**" : ""}`,
     "",
-    "| target | connections | accepted/s median (min–max) | p50 ms | p99 ms | non-2xx + errors | api CPU | api peak RSS |",
-    "|---|---|---|---|---|---|---|---|",
+    "| target | connections | generator | accepted/s median (min–max) | p50 ms | p99 ms | non-2xx + errors | api CPU | api peak RSS |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
-    "| connections | rep | Hookbox / bare | Hookbox / naive |",
-    "|---|---|---|---|",
-    ...ratios.map((r) => `| ${r.connections} | ${r.rep} | ${r.hookboxOverBare} | ${r.hookboxOverNaive} |`),
+    "| connections | rep | Hookbox / batched | Hookbox / naive | Hookbox / bare | p99 Hookbox / batched |",
+    "|---|---|---|---|---|---|",
+    ...ratios.map(
+      (r) =>
+        `| ${r.connections} | ${r.rep} | ${r.hookboxOverBatched} | ${r.hookboxOverNaive} | ${r.hookboxOverBare} | ${r.p99OverBatched} |`,
+    ),
+    ...medians.map(
+      (m) =>
+        `| ${m.connections} | **median** | **${m.hookboxOverBatched}** | **${m.hookboxOverNaive}** | **${m.hookboxOverBare}** | **${m.p99OverBatched}** |`,
+    ),
     "",
     "| processing | figure |",
     "|---|---|",
     `| backlog of ${BACKLOG} events drained | first start → last completion ${processSeconds.toFixed(1)} s = **${Math.round(BACKLOG / processSeconds)} events/s**; wall time with worker start-up ${drainSeconds.toFixed(1)} s = ${Math.round(BACKLOG / drainSeconds)}/s (worker CPU ${drainUsage.worker?.cpuPercent} %, peak RSS ${drainUsage.worker?.peakRssMb} MB) |`,
     `| backlog of ${BACKLOG} events through a no-op code handler | ${Math.round(drainCode.perSecond)} events/s; through \`log\` ${Math.round(drainLog1.perSecond)} and ${Math.round(drainLog2.perSecond)} events/s: **code / log = ${codeOverLog}** |`,
-    `| steady ${STEADY_RATE}/s offered for ${STEADY_SECONDS} s | accepted ${Math.round(steady.acceptedPerSecond)}/s; ingest→completed p50 **${lat?.p50?.toFixed(1)} ms**, p99 **${lat?.p99?.toFixed(1)} ms** (received→claimed p50 ${lat?.pickupP50?.toFixed(1)} / p99 ${lat?.pickupP99?.toFixed(1)} ms, claimed→completed p50 ${lat?.runP50?.toFixed(1)} ms); max waiting jobs ${maxWaiting} |`,
+    `| backlog of ${BACKLOG} events through the reference worker (one UPDATE + one PUBLISH per job) | first → last completion ${drainRef.seconds.toFixed(1)} s = ${Math.round(drainRef.perSecond)} events/s; wall ${drainRef.wallSeconds.toFixed(1)} s (CPU ${drainRef.usage.worker?.cpuPercent} %, peak RSS ${drainRef.usage.worker?.peakRssMb} MB): **Hookbox \`log\` (mean of two) / reference = ${logOverRef}** |`,
+    `| steady ${STEADY_RATE}/s offered for ${STEADY_SECONDS} s (autocannon) | accepted ${Math.round(steady.acceptedPerSecond)}/s; ingest→completed p50 **${lat?.p50?.toFixed(1)} ms**, p99 **${lat?.p99?.toFixed(1)} ms** (received→claimed p50 ${lat?.pickupP50?.toFixed(1)} / p99 ${lat?.pickupP99?.toFixed(1)} ms, claimed→completed p50 ${lat?.runP50?.toFixed(1)} ms); max waiting jobs ${maxWaiting} |`,
     `| steady CPU / peak RSS | api ${steadyUsage.api?.cpuPercent} % / ${steadyUsage.api?.peakRssMb} MB · worker ${steadyUsage.worker?.cpuPercent} % / ${steadyUsage.worker?.peakRssMb} MB |`,
     `| correctness | ${correctness.accepted} deliveries accepted in the measured runs; ${correctness.rows} rows (incl. warm-up), all completed; 0 keys with two rows |`,
+    "",
+    ...targetTable(goals),
     "",
   ].join("\n");
   mkdirSync(`${root}bench/results`, { recursive: true });
@@ -457,12 +577,21 @@ try {
           STEADY_RATE,
           STEADY_SECONDS,
           SMOKE,
+          GENERATOR,
         },
         summary,
         ratios,
+        medians,
+        targets: goals,
         runs,
         drain: { events: BACKLOG, seconds: processSeconds, wallSeconds: drainSeconds, usage: drainUsage },
-        drains: { log: [drainLog1, drainLog2], code: drainCode, codeOverLog },
+        drains: {
+          log: [drainLog1, drainLog2],
+          code: drainCode,
+          codeOverLog,
+          reference: drainRef,
+          logOverRef,
+        },
         steady: { load: steady, latency: lat, maxWaiting, usage: steadyUsage },
         correctness,
       },
@@ -474,9 +603,9 @@ try {
   log(`written bench/results/${name}.md and .json`);
 } finally {
   await stopAll();
-  // Leave nothing behind: the database and both Redis prefixes.
+  // Leave nothing behind: the database and every Redis prefix.
   const cleaner = createWorkerRedis(redisUrl, benchLogger); // queues commands until connected
-  for (const pattern of [`${prefix}*`, `{bench-naive-${tag}}*`]) {
+  for (const pattern of [`${prefix}*`, `${naivePrefix}*`, `${refPrefix}*`, `${refWorkerPrefix}*`]) {
     let cursor = "0";
     do {
       const [next, keys] = await cleaner.scan(cursor, "MATCH", pattern, "COUNT", 1000);

@@ -62,7 +62,10 @@ describe("dependencies shared by several packages come from the catalog", () => 
       uses.set(dep, [...(uses.get(dep) ?? []), `${m.path}: ${spec}`]);
     }
   }
-  const shared = [...uses].filter(([, where]) => where.length > 1);
+  // typescript: the root's tsc is TypeScript 7 (native, no JS API); @hookbox/client's generator
+  // (openapi-typescript) needs the TypeScript 5 compiler API. Two versions on purpose.
+  const TWO_VERSIONS = new Set(["typescript"]);
+  const shared = [...uses].filter(([dep, where]) => where.length > 1 && !TWO_VERSIONS.has(dep));
 
   it("several are shared (zod, bullmq, ioredis, postgres, hono, …)", () => {
     expect(shared.map(([dep]) => dep)).toEqual(

@@ -18,10 +18,12 @@ import { problemResponse } from "./http/problem.ts";
 import { requestIdMiddleware } from "./http/request-id.ts";
 import { validationHook } from "./http/validation.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
+import { replayRoutes } from "./replays/routes.ts";
 import { sourceRoutes } from "./sources/routes.ts";
 import { statsRoutes } from "./stats/routes.ts";
 import { streamRoutes } from "./stream/routes.ts";
 import { tenantRoutes } from "./tenants/routes.ts";
+import { testDeliveryRoutes } from "./test-deliveries/routes.ts";
 
 export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
@@ -58,6 +60,8 @@ export function createApp(deps: ApiDeps) {
   app.route("/v1", statsRoutes(deps));
   app.route("/v1", alertRoutes(deps));
   app.route("/v1", streamRoutes(deps));
+  app.route("/v1", testDeliveryRoutes(deps));
+  app.route("/v1", replayRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   registerPlainRoutes(app);

@@ -1,20 +1,23 @@
 import cluster from "node:cluster";
-import { type Config, createLogger, migrate } from "@hookbox/shared";
+import { type Config, clusterMetricsSource, createLogger, migrate } from "@hookbox/shared";
+import { createMetricsApp, listenForMetrics } from "./metrics/app.ts";
 
 /**
  * API_PROCESSES > 1: the primary migrates once, then forks that many api processes sharing the
  * listening port (the kernel spreads connections). A process that dies is replaced; SIGTERM is
- * passed on and the primary exits 0 when all have shut down gracefully.
+ * passed on and the primary exits 0 when all have shut down gracefully. The primary serves
+ * METRICS_PORT: one scrape, every process's counts added up.
  */
 export async function runApiCluster(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel, { service: "hookbox-api", role: "primary" });
   await migrate(config.databaseUrl);
+  const metricsServer = await listenForMetrics(createMetricsApp({ source: clusterMetricsSource() }), config);
   let stopping = false;
   const fork = () => cluster.fork();
   for (let i = 0; i < config.apiProcesses; i++) fork();
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) metricsServer.close(() => process.exit(0));
       return;
     }
     logger.error({ pid: worker.process.pid, code, signal }, "api process died; starting another");

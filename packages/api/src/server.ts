@@ -1,10 +1,17 @@
+import cluster from "node:cluster";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { type Config, loadConfiguredHandlers, migrate, warmUpDatabase } from "@hookbox/shared";
+import {
+  answerClusterMetrics,
+  type Config,
+  loadConfiguredHandlers,
+  migrate,
+  warmUpDatabase,
+} from "@hookbox/shared";
 import { createApp } from "./app.ts";
 import { createApiDeps } from "./create-deps.ts";
-import { createMetricsApp } from "./metrics/app.ts";
+import { createMetricsApp, listenForMetrics } from "./metrics/app.ts";
 
 /**
  * One api process: deps, app, HTTP server with timeouts in seconds, graceful shutdown.
@@ -18,11 +25,12 @@ export async function startApiServer(config: Config, options: { runMigrations: b
   if (options.runMigrations) await migrate(config.databaseUrl);
   await warmUpDatabase(deps.sql);
 
-  // Before the ingest listener, so the "listening" line can name both ports. In a cluster every
-  // process listens on METRICS_PORT too (node:cluster shares the socket): a scrape reaches one
-  // process, as /metrics on PORT did before; aggregating the processes is not done here.
-  const metricsServer = await listenForMetrics(createMetricsApp(deps), config);
-  const metricsPort = (metricsServer.address() as AddressInfo).port;
+  // Before the ingest listener, so the "listening" line can name both ports. In a cluster the
+  // primary listens on METRICS_PORT and adds up every process's samples (metrics/cluster.ts).
+  let metricsServer: Server | null = null;
+  if (cluster.isWorker) answerClusterMetrics(deps.metrics.registry);
+  else metricsServer = await listenForMetrics(createMetricsApp(deps), config);
+  const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : config.metricsPort;
   const app = createApp(deps);
   const server = serve(
     {
@@ -76,22 +84,15 @@ export async function startApiServer(config: Config, options: { runMigrations: b
     force.unref();
     await closed;
     // Last to close: Prometheus sees the process until it is gone.
-    metricsServer.closeAllConnections();
-    await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+    if (metricsServer) {
+      const listener = metricsServer;
+      listener.closeAllConnections();
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    }
     await deps.close();
     logger.info("stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
-}
-
-/** The `/metrics` listener on METRICS_HOST:METRICS_PORT; resolves once it listens. */
-function listenForMetrics(app: ReturnType<typeof createMetricsApp>, config: Config): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: config.metricsPort, hostname: config.metricsHost }, () =>
-      resolve(server as Server),
-    );
-    server.once("error", reject);
-  });
 }

@@ -17,3 +17,4 @@ export * from "./metrics.ts";
 export * from "./queue/catalog.ts";
 export * from "./redis.ts";
 export * from "./schemes.ts";
+export * from "./sign.ts";

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** Outcomes of POST /in/:source, the `result` label of hookbox_ingest_requests_total. */
 export const INGEST_RESULTS = [
@@ -121,6 +121,8 @@ export function createMetrics(role: "api" | "worker", options: MetricsOptions = 
       help: "Jobs in the events queue by state, read from BullMQ at scrape time (short cache).",
       labelNames: ["state"] as const,
       registers: r,
+      // Every api process reads the same queue: across a cluster the first answer is the figure.
+      aggregator: "first",
       collect: queueCollector(options),
     }),
   };
@@ -150,4 +152,22 @@ function queueCollector(options: MetricsOptions) {
     }
     for (const state of QUEUE_STATES) this.set({ state }, cached.counts[state] ?? 0);
   };
+}
+
+/**
+ * API_PROCESSES > 1: each api process keeps its own registry; the primary alone listens on
+ * METRICS_PORT and answers a scrape with every process's samples added up (prom-client's
+ * AggregatorRegistry asks each process over the cluster IPC channel). Counters and histograms
+ * sum; gauges say how they aggregate (`hookbox_queue_jobs`: `first`).
+ */
+export function clusterMetricsSource(): { metrics(): Promise<string>; contentType: string } {
+  const aggregator = new AggregatorRegistry();
+  return { metrics: () => aggregator.clusterMetrics(), contentType: aggregator.contentType };
+}
+
+/** In an api process of a cluster: answer the primary's metric requests from this registry. */
+export function answerClusterMetrics(registry: Registry): void {
+  AggregatorRegistry.setRegistries([registry]);
+  // The constructor installs the IPC listener (once per process).
+  new AggregatorRegistry();
 }

@@ -77,8 +77,15 @@ export async function runHandlerAttempt(
 ): Promise<AttemptResult> {
   const { entry } = handler;
   const timeoutMs = entry.timeoutMs ?? deps.config.handlerTimeoutMs;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([timeout, deps.shutdownSignal]);
+  // One controller per attempt, its timer cleared and its shutdown listener removed when the
+  // attempt ends: nothing of a finished attempt stays alive (AbortSignal.timeout would keep
+  // every attempt's signal, and whatever listens on it, until its timer fired minutes later).
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  const onShutdown = () => controller.abort(new Error("interrupted: the worker is shutting down"));
+  if (deps.shutdownSignal.aborted) onShutdown();
+  else deps.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+  const { signal } = controller;
   const startedAt = new Date();
   let error: unknown = null;
   try {
@@ -95,12 +102,11 @@ export async function runHandlerAttempt(
     // A handler that ignores its signal is no longer waited for (it may go on in the background).
     await Promise.race([running, aborted(signal)]);
   } catch (caught) {
-    error = caught;
-    if (signal.aborted && caught === signal.reason) {
-      error = new Error(
-        timeout.aborted ? `timed out after ${timeoutMs} ms` : "interrupted: the worker is shutting down",
-      );
-    }
+    // Aborted (timeout or shutdown): the reason says which, whatever the handler threw with it.
+    error = signal.aborted ? signal.reason : caught;
+  } finally {
+    clearTimeout(timer);
+    deps.shutdownSignal.removeEventListener("abort", onShutdown);
   }
   const outcome = error ? "error" : "success";
   deps.metrics.handlerAttempts.inc({ handler: entry.name, outcome });
