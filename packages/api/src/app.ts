@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, isDatabaseUnavailable } from "@hookbox/shared";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import { BULL_BOARD_PATH, bullBoardRoutes } from "./admin/bull-board.ts";
@@ -24,6 +25,9 @@ import { statsRoutes } from "./stats/routes.ts";
 import { streamRoutes } from "./stream/routes.ts";
 import { tenantRoutes } from "./tenants/routes.ts";
 import { testDeliveryRoutes } from "./test-deliveries/routes.ts";
+
+/** The largest `/v1` request body (a source with 20 handlers of 16 KiB config each fits). */
+export const V1_MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
@@ -51,6 +55,18 @@ export function createApp(deps: ApiDeps) {
   app.route("/", ingestRoutes(deps));
   app.route(CONSOLE_PATH, consoleRoutes(deps));
 
+  // Management requests are small JSON documents: refused above 1 MiB before they are read.
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: V1_MAX_BODY_BYTES,
+      onError: (c) =>
+        problemResponse(
+          new AppError("too_large", `The request body is over ${V1_MAX_BODY_BYTES} bytes.`),
+          c.get("requestId"),
+        ),
+    }),
+  );
   app.use("/v1/*", requireAuth(deps));
   app.route("/v1", sourceRoutes(deps));
   app.route("/v1", eventRoutes(deps));

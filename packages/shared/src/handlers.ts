@@ -239,6 +239,8 @@ export function isOfferedTo(entry: Pick<HandlerCatalogEntry, "tenants">, tenantI
 }
 
 const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** A handler attachment's config is settings, not data: every claim of an event loads it. */
+export const MAX_HANDLER_CONFIG_BYTES = 16 * 1024;
 const MAX_EVENT_PATTERNS = 50;
 
 /** A source's handlers as the API takes them: `{name, key?, events?, config?}`. */
@@ -294,6 +296,11 @@ export function parseHandlerSpecs(
           problems.push(`${at}.events.${j}: must be a non-empty pattern of at most 200 characters`);
         }
       }
+    }
+    const size = Buffer.byteLength(JSON.stringify(h.config ?? {}));
+    if (size > MAX_HANDLER_CONFIG_BYTES) {
+      problems.push(`${at}.config: at most ${MAX_HANDLER_CONFIG_BYTES} bytes of JSON (got ${size})`);
+      return spec;
     }
     const parsed = entry.parseConfig(h.config ?? {});
     if (!parsed.ok) problems.push(...parsed.problems.map((p) => `${at}: ${p}`));

@@ -12,6 +12,7 @@ import {
   toSourceView,
   updateSource,
 } from "../sources/queries.ts";
+import { sourceRules } from "../sources/rules.ts";
 import { CreateSourceSchema, RotateSecretSchema, UpdateSourceSchema } from "../sources/schemas.ts";
 import type { ConsoleAssets } from "./assets.ts";
 import { isUuid } from "./filters.ts";
@@ -89,7 +90,7 @@ ${rows.slice(0, 100).map(
         deps.db,
         c.get("auth").tenantId,
         input.data,
-        await deps.handlers.catalog(),
+        await sourceRules(deps),
       );
       deps.sources.invalidate(row.slug);
       return page(
@@ -176,7 +177,7 @@ ${
       if (!input.success)
         throw new AppError("bad_request", "invalid", { problems: describeIssues(input.error.issues) });
       await updateSource(deps.db, tenantId, id, input.data, {
-        catalog: await deps.handlers.catalog(),
+        ...(await sourceRules(deps)),
         scheme: before.scheme,
       });
       deps.sources.invalidate(before.slug);

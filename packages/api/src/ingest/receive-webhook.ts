@@ -49,7 +49,8 @@ export async function receiveWebhook(
     if (!decision.allowed) return { kind: "rate_limited", retryAfterSeconds: decision.retryAfterSeconds };
   }
 
-  const limit = source.maxBodyBytes ?? deps.config.maxBodyBytes;
+  // MAX_BODY_BYTES is the default and the ceiling: a source can lower it, never raise it.
+  const limit = Math.min(source.maxBodyBytes ?? deps.config.maxBodyBytes, deps.config.maxBodyBytes);
   const read = await delivery.readBody(limit);
   if (!read.ok) {
     deps.rejections.record(source, "too_large", delivery.headers, read.seen);

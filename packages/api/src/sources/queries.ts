@@ -14,6 +14,7 @@ import {
 
 import { type Db, rejections, sources } from "@hookbox/shared/drizzle";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import type { SourceRules } from "./rules.ts";
 import type { CreateSource, RotateSecret, SourceView, UpdateSource } from "./schemas.ts";
 
 type SourceRow = typeof sources.$inferSelect;
@@ -37,7 +38,8 @@ export function toSourceView(
     idempotency: row.idempotencyRule ?? null,
     eventType: row.eventTypeRule ?? null,
     handlers: row.handlers,
-    maxBodyBytes: row.maxBodyBytes ?? defaultMaxBody,
+    // What ingest enforces: the source's own limit under the operator's ceiling.
+    maxBodyBytes: Math.min(row.maxBodyBytes ?? defaultMaxBody, defaultMaxBody),
     rateLimitPerSecond: row.rateLimitPerSecond,
     active: row.active,
     ingestUrl: `${publicUrl}/in/${row.slug}`,
@@ -71,6 +73,18 @@ function validateHandlers(
   return parsed.specs;
 }
 
+/** A source may lower the body limit, never raise it above the operator's MAX_BODY_BYTES. */
+function assertBodyLimit(
+  maxBodyBytes: number | null | undefined,
+  rules: Pick<SourceRules, "maxBodyBytes">,
+): void {
+  if (maxBodyBytes != null && maxBodyBytes > rules.maxBodyBytes) {
+    throw new AppError("bad_request", "The request is invalid.", {
+      problems: [`maxBodyBytes: at most ${rules.maxBodyBytes} (MAX_BODY_BYTES) on this installation`],
+    });
+  }
+}
+
 function isUniqueViolation(error: unknown): boolean {
   const code =
     (error as { code?: string; cause?: { code?: string } }).code ??
@@ -96,10 +110,11 @@ export async function createSource(
   db: Db,
   tenantId: string,
   input: CreateSource,
-  catalog: HandlerCatalog,
+  rules: SourceRules,
 ): Promise<{ row: SourceRow; secret: string | undefined }> {
   const scheme = input.scheme as Scheme;
-  const handlers = validateHandlers(input.handlers, { catalog, tenantId, scheme });
+  assertBodyLimit(input.maxBodyBytes, rules);
+  const handlers = validateHandlers(input.handlers, { catalog: rules.catalog, tenantId, scheme });
   if (scheme !== "none" && input.secret !== undefined) assertStrongSecret(scheme, input.secret);
   const secret = scheme === "none" ? undefined : (input.secret ?? generateSecret(scheme));
   const secrets: SourceSecret[] = secret
@@ -157,8 +172,9 @@ export async function updateSource(
   tenantId: string,
   id: string,
   input: UpdateSource,
-  context: { catalog: HandlerCatalog; scheme: Scheme },
+  context: SourceRules & { scheme: Scheme },
 ): Promise<SourceRow> {
+  assertBodyLimit(input.maxBodyBytes, context);
   const handlers = input.handlers ? validateHandlers(input.handlers, { ...context, tenantId }) : undefined;
   try {
     const [row] = await db

@@ -15,6 +15,7 @@ import {
   toSourceView,
   updateSource,
 } from "./queries.ts";
+import { sourceRules } from "./rules.ts";
 import {
   CreateSourceSchema,
   RejectionListSchema,
@@ -118,7 +119,7 @@ export function sourceRoutes(deps: ApiDeps) {
       deps.db,
       c.get("auth").tenantId,
       c.req.valid("json"),
-      await deps.handlers.catalog(),
+      await sourceRules(deps),
     );
     deps.sources.invalidate(row.slug);
     return c.json(view(row, secret), 201);
@@ -138,7 +139,7 @@ export function sourceRoutes(deps: ApiDeps) {
     const { id } = c.req.valid("param");
     const before = await getSource(deps.db, tenantId, id);
     const row = await updateSource(deps.db, tenantId, id, c.req.valid("json"), {
-      catalog: await deps.handlers.catalog(),
+      ...(await sourceRules(deps)),
       scheme: before.scheme,
     });
     deps.sources.invalidate(before.slug);

@@ -68,7 +68,7 @@ const EnvVariables = z.object({
   WORKER_STALLED_INTERVAL_MS: int(15_000, 500),
   /** How many stalls a job survives before BullMQ fails it (the reconciler then re-enqueues it). */
   WORKER_MAX_STALLED_COUNT: int(2, 0),
-  /** Default body limit of a source. */
+  /** Body limit of a source: its default and its ceiling (a source may lower it, never raise it). */
   MAX_BODY_BYTES: int(1_048_576, 1),
   /** 429 above this many waiting jobs. */
   INGEST_MAX_BACKLOG: int(100_000, 1),
