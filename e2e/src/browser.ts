@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { type Browser, chromium } from "playwright-core";
 
 /** Debian's chromium: CI installs it with apt; the tests never download a browser. */
@@ -21,4 +23,16 @@ export function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** Serves `fetch` (an app's) on 127.0.0.1 at a free port, for a browser to load. */
+export async function serveOnLoopback(
+  fetch: Parameters<typeof serve>[0]["fetch"],
+): Promise<{ base: string; close(): Promise<void> }> {
+  const server = serve({ fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise((r) => server.once("listening", r));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

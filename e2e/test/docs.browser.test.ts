@@ -1,23 +1,20 @@
 import { mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { haveBrowser, launchChromium } from "../src/browser.ts";
+import { haveBrowser, launchChromium, serveOnLoopback } from "../src/browser.ts";
 import { createStack, type Stack } from "../src/index.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 let stack: Stack;
-let server: ReturnType<typeof serve>;
+let server: Awaited<ReturnType<typeof serveOnLoopback>>;
 let base: string;
 
 beforeAll(async () => {
   stack = await createStack("docs_browser");
-  server = serve({ fetch: stack.app.fetch, port: 0, hostname: "127.0.0.1" });
-  await new Promise((r) => server.once("listening", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveOnLoopback(stack.app.fetch);
+  base = server.base;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server?.close(() => r()));
+  await server?.close();
   await stack?.close();
 });
 
