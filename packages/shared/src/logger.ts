@@ -77,7 +77,7 @@ export function logDestination(
   if (nodeEnv !== "development" || !out.isTTY) return undefined;
   const prettyFactory = loadPrettyFactory();
   if (!prettyFactory) return undefined;
-  const pretty = prettyFactory({ colorize: true, translateTime: "SYS:HH:MM:ss.l", singleLine: false });
+  const pretty = prettyFactory({ colorize: true, translateTime: "SYS:HH:MM:ss.l" });
   return { write: (line: string) => void out.write(pretty(line)) };
 }
 
