@@ -14,6 +14,9 @@ COPY e2e/package.json e2e/
 RUN pnpm install --frozen-lockfile --prod --filter "./packages/**" --filter "./handlers" --filter hookbox
 
 FROM node:24-slim
+# tini as PID 1: forwards SIGTERM to node (graceful shutdown) and reaps zombies, however the
+# container is started (docker run, compose, Kubernetes), without relying on --init.
+RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps --chown=node:node /app /app
@@ -22,8 +25,12 @@ COPY --chown=node:node packages packages
 # or build FROM this image and COPY them); HANDLERS_DIR points api and worker at them.
 COPY --chown=node:node handlers handlers
 ENV HANDLERS_DIR=/app/handlers
+COPY --chown=node:node scripts/healthcheck.ts scripts/
+COPY --chown=node:node LICENSE ./
 USER node
 EXPOSE 3000 3001
-HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# One check for both commands: live when /health/live answers on PORT (api) or WORKER_PORT (worker).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "scripts/healthcheck.ts"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "packages/api/src/main.ts"]

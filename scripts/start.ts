@@ -1,7 +1,8 @@
 // `pnpm start`: the api and one worker as two processes, for a single machine. Creates the
 // database named in DATABASE_URL if it does not exist and applies migrations first. Stops both
-// on Ctrl-C; if one exits, stops the other. `--watch` (what `hookbox dev` runs): both restart when a
-// file in HANDLERS_DIR changes (node --watch-path), so a code handler's new version is loaded.
+// on Ctrl-C; if one exits, stops the other. `--watch` (what `hookbox dev` and `pnpm dev` run): both
+// restart when a file in HANDLERS_DIR or in Hookbox's own sources changes (node --watch-path), so a
+// code handler's new version, or Hookbox's, is loaded.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -25,8 +26,13 @@ if (!env.ADMIN_API_KEY) {
 
 await ensureDatabase(env.DATABASE_URL);
 
+// --watch-path turns off node's watching of the import graph, so Hookbox's sources are named too.
+const watched = [
+  env.HANDLERS_DIR ?? `${root}handlers`,
+  ...["shared", "sdk", "api", "worker"].map((p) => `${root}packages/${p}/src`),
+];
 const watch = process.argv.includes("--watch")
-  ? [`--watch-path=${env.HANDLERS_DIR ?? `${root}handlers`}`, "--watch-preserve-output"]
+  ? [...watched.map((path) => `--watch-path=${path}`), "--watch-preserve-output"]
   : [];
 
 // Each process with its package's `start` flags (the heap tuning), as `pnpm --filter … start` runs it.

@@ -1,19 +1,12 @@
-import { existsSync, mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { haveBrowser, launchChromium, serveOnLoopback } from "../src/browser.ts";
 import { createStack, type Stack, signDelivery, TEST_ADMIN_KEY } from "../src/index.ts";
 
-// Debian's chromium (CI installs it with apt; the test tool never downloads a browser).
-const CHROMIUM = "/usr/bin/chromium";
 const root = new URL("../../", import.meta.url).pathname;
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI)
-  throw new Error(`${CHROMIUM} is required in CI (apt-get install chromium)`);
 
 let stack: Stack;
-let server: ReturnType<typeof serve>;
+let server: Awaited<ReturnType<typeof serveOnLoopback>>;
 let base: string;
 let jobId: string;
 
@@ -33,30 +26,18 @@ beforeAll(async () => {
     body,
   });
   jobId = ((await res.json()) as { id: string }).id;
-  server = serve({ fetch: stack.app.fetch, port: 0, hostname: "127.0.0.1" });
-  await new Promise((r) => server.once("listening", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveOnLoopback(stack.app.fetch);
+  base = server.base;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server?.close(() => r()));
+  await server?.close();
   await stack?.close();
 });
 
 it.skipIf(!haveBrowser)(
   "Bull Board: 401 without credentials; with them it lists the events queue and the job",
   async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       // Without credentials: 401 with a Basic challenge (a page navigation would open the
       // browser's login prompt, which headless Chromium turns into a navigation error).

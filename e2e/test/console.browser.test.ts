@@ -1,19 +1,16 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { haveBrowser, launchChromium } from "../src/browser.ts";
 import { createStack, type Stack, startReceiver, TEST_ADMIN_KEY, waitFor } from "../src/index.ts";
 
 // The console in real Chromium (Debian's; CI installs it with apt, nothing is downloaded).
-const CHROMIUM = "/usr/bin/chromium";
 const root = new URL("../../", import.meta.url).pathname;
 // Screenshots go to test-artifacts/; UPDATE_SCREENSHOTS=1 writes the README's docs/images/ instead.
 const images = process.env.UPDATE_SCREENSHOTS ? `${root}docs/images` : `${root}test-artifacts`;
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI)
-  throw new Error(`${CHROMIUM} is required in CI (apt-get install chromium)`);
 
 let stack: Stack;
 let server: ReturnType<typeof serve>;
@@ -78,18 +75,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => evil.listen(0, "127.0.0.1", r));
   evilBase = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
   if (haveBrowser) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }
   mkdirSync(images, { recursive: true });
 }, 90_000);

@@ -1,11 +1,28 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DEFAULT_TENANT_ID, uuidv7 } from "@hookbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { createStack, type Stack, startReceiver, waitForStatus } from "../src/index.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
+const read = (path: string) => readFileSync(`${root}${path}`, "utf8");
+const findTool = (name: string) => [`/usr/bin/${name}`, `/usr/local/bin/${name}`].find((p) => existsSync(p));
+type Service = {
+  restart?: string;
+  deploy?: { replicas: number };
+  entrypoint?: string[];
+  environment?: Record<string, unknown>;
+};
+const compose = () => parseYaml(read("docker-compose.yml")) as { services: Record<string, Service> };
+/** The variables docker-compose.yml requires (`${VAR:?}`), with values it accepts. */
+const REQUIRED = {
+  ADMIN_API_KEY: "x".repeat(32),
+  GRAFANA_ADMIN_PASSWORD: "not-admin",
+  ALERT_WEBHOOK_URL: "https://alerts.example.com/hook",
+};
 const dashboard = JSON.parse(readFileSync(`${root}infra/grafana/dashboards/hookbox.json`, "utf8")) as {
   panels: { title: string; targets: { expr: string }[] }[];
 };
@@ -110,15 +127,57 @@ describe("dashboard and alert rules use only what Hookbox exports", () => {
 });
 
 describe("static checks", () => {
-  it("Prometheus rules validate (promtool, from Debian's prometheus package)", () => {
-    const promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].find((p) => existsSync(p));
+  it("Prometheus config and rules validate, and alerts go to Alertmanager (promtool check config)", () => {
+    const prometheus = parseYaml(read("infra/prometheus/prometheus.yml")) as {
+      rule_files: string[];
+      alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+    };
+    expect(prometheus.alerting.alertmanagers[0]?.static_configs[0]?.targets).toEqual(["alertmanager:9093"]);
+    const promtool = findTool("promtool");
     if (!promtool) {
       // CI installs it (.ci/run); elsewhere, say so rather than pretend.
       expect(process.env.CI, "promtool is required in CI").toBeFalsy();
       return;
     }
-    const out = execFileSync(promtool, ["check", "rules", `${root}infra/prometheus/alerts.yml`]).toString();
+    // rule_files are relative to the config: the same file in the repository and the container.
+    const out = execFileSync(promtool, [
+      "check",
+      "config",
+      `${root}infra/prometheus/prometheus.yml`,
+    ]).toString();
+    expect(out).toContain("is valid prometheus config file syntax");
     expect(out).toContain("SUCCESS: 6 rules found");
+  });
+
+  it("Alertmanager routes every alert to the webhook receiver at ALERT_WEBHOOK_URL", () => {
+    const text = read("infra/alertmanager/alertmanager.yml");
+    const config = parseYaml(text) as {
+      route: { receiver: string; routes?: unknown[] };
+      receivers: { name: string; webhook_configs?: { url_file: string; send_resolved: boolean }[] }[];
+    };
+    expect(config.route.routes).toBeUndefined(); // one route: nothing is dropped by a matcher
+    const receiver = config.receivers.find((r) => r.name === config.route.receiver);
+    const webhook = receiver?.webhook_configs?.[0];
+    expect(webhook).toMatchObject({ send_resolved: true });
+    // The compose service writes ALERT_WEBHOOK_URL to the file the receiver reads.
+    const service = compose().services.alertmanager;
+    expect(service?.entrypoint?.join(" ")).toContain(`"$$ALERT_WEBHOOK_URL" > ${webhook?.url_file}`);
+    expect(String(service?.environment?.ALERT_WEBHOOK_URL)).toMatch(/^\$\{ALERT_WEBHOOK_URL:\?/);
+    const amtool = findTool("amtool");
+    if (!amtool) return; // optional: Debian's prometheus-alertmanager
+    // Debian's amtool (0.25) predates webhook url_file (0.26): it checks the rest with the URL inline.
+    const dir = mkdtempSync(join(tmpdir(), "hookbox-am-"));
+    try {
+      writeFileSync(
+        join(dir, "alertmanager.yml"),
+        text.replace(/^(\s+- )url_file: \S+$/m, "$1url: https://alerts.example.com/hook"),
+      );
+      expect(execFileSync(amtool, ["check-config", join(dir, "alertmanager.yml")]).toString()).toContain(
+        "SUCCESS",
+      );
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it("Grafana provisioning points at the dashboard and a Prometheus datasource", () => {
@@ -142,10 +201,9 @@ describe("static checks", () => {
   });
 
   it("docker-compose.yml parses (docker-compose config, when the client is installed)", () => {
-    const compose = parseYaml(readFileSync(`${root}docker-compose.yml`, "utf8")) as {
-      services: Record<string, { deploy?: { replicas: number } }>;
-    };
-    expect(Object.keys(compose.services).sort()).toEqual([
+    const { services } = compose();
+    expect(Object.keys(services).sort()).toEqual([
+      "alertmanager",
       "api",
       "grafana",
       "postgres",
@@ -153,12 +211,30 @@ describe("static checks", () => {
       "redis",
       "worker",
     ]);
-    expect(compose.services.worker?.deploy?.replicas).toBe(2);
+    expect(services.worker?.deploy?.replicas).toBe(2);
+    for (const [name, service] of Object.entries(services))
+      expect(service.restart, `${name} restarts`).toBe("unless-stopped");
     const client = spawnSync("docker-compose", ["config", "-q"], {
       cwd: root,
-      env: { ...process.env, ADMIN_API_KEY: "x".repeat(32), GRAFANA_ADMIN_PASSWORD: "not-admin" },
+      env: { ...process.env, ...REQUIRED },
     });
     if (client.error) return; // no docker-compose client here
     expect(client.status, client.stderr?.toString()).toBe(0);
+  });
+
+  it(".env.example names every variable docker-compose.yml reads; left empty, the required ones stop it", () => {
+    const example = new Set([...read(".env.example").matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]));
+    const used = new Set([...read("docker-compose.yml").matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]));
+    expect([...used].filter((v) => !example.has(v))).toEqual([]);
+    const required = [...read("docker-compose.yml").matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]);
+    expect(new Set(required)).toEqual(new Set(Object.keys(REQUIRED)));
+    const run = (env: Record<string, string>) =>
+      spawnSync("docker-compose", ["--env-file", `${root}.env.example`, "config", "-q"], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? "", ...env },
+      });
+    if (run({}).error) return; // no docker-compose client here
+    expect(run({}).status).not.toBe(0);
+    expect(run(REQUIRED).status, run(REQUIRED).stderr?.toString()).toBe(0);
   });
 });

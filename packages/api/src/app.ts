@@ -1,4 +1,3 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { AppError, isDatabaseUnavailable } from "@hookbox/shared";
 import { bodyLimit } from "hono/body-limit";
@@ -10,6 +9,7 @@ import { apiKeyRoutes } from "./api-keys/routes.ts";
 import { requireAuth } from "./auth/middleware.ts";
 import { CONSOLE_PATH, consoleRoutes } from "./console/routes.ts";
 import type { ApiDeps } from "./deps.ts";
+import { DOCS_PATH, docsRoutes } from "./docs/routes.ts";
 import { eventRoutes } from "./events/routes.ts";
 import { handlerRoutes } from "./handlers/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
@@ -89,7 +89,7 @@ export function createApp(deps: ApiDeps) {
       description: "Inbound webhook inbox: ingress and management API.",
     },
   });
-  app.get("/docs", swaggerUI({ url: "/openapi.json", title: "Hookbox API" }));
+  app.route(DOCS_PATH, docsRoutes());
 
   app.notFound((c) => problemResponse(new AppError("not_found", "No such route."), c.get("requestId")));
   app.onError((error, c) => {

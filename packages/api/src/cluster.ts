@@ -1,5 +1,5 @@
 import cluster from "node:cluster";
-import { type Config, clusterMetricsSource, createLogger, migrate } from "@hookbox/shared";
+import { type Config, clusterMetricsSource, createLogger, logDestination, migrate } from "@hookbox/shared";
 import { createMetricsApp, listenForMetrics } from "./metrics/app.ts";
 
 /**
@@ -9,7 +9,11 @@ import { createMetricsApp, listenForMetrics } from "./metrics/app.ts";
  * METRICS_PORT: one scrape, every process's counts added up.
  */
 export async function runApiCluster(config: Config): Promise<void> {
-  const logger = createLogger(config.logLevel, { service: "hookbox-api", role: "primary" });
+  const logger = createLogger(
+    config.logLevel,
+    { service: "hookbox-api", role: "primary" },
+    logDestination(config.nodeEnv),
+  );
   await migrate(config.databaseUrl);
   const metricsServer = await listenForMetrics(createMetricsApp({ source: clusterMetricsSource() }), config);
   let stopping = false;

@@ -6,6 +6,7 @@ import {
   createMetrics,
   createProducerRedis,
   type HandlerCatalogEntry,
+  logDestination,
   QUEUE_STATES,
   retryPolicyOf,
 } from "@hookbox/shared";
@@ -31,7 +32,9 @@ export function createApiDeps(
     max: config.databasePoolMax,
     applicationName: "hookbox-api",
   });
-  const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-api" });
+  const logger =
+    overrides.logger ??
+    createLogger(config.logLevel, { service: "hookbox-api" }, logDestination(config.nodeEnv));
   const redis = createProducerRedis(config.redisUrl, logger);
   const queue = createEventsQueue(redis, config.redisPrefix, retryPolicyOf(config), logger);
   const maintenance = createMaintenanceQueue(redis, config.redisPrefix, logger);

@@ -282,11 +282,12 @@ describe("OpenAPI", () => {
     const served = new Set(
       api.app.routes
         // Bull Board's own UI and API live under /admin/queues, the console's HTML pages under
-        // /console: neither is Hookbox's API.
+        // /console, Swagger UI and its assets under /docs: none is Hookbox's API.
         .filter(
           (r) =>
             r.method !== "ALL" &&
-            !["/openapi.json", "/docs"].includes(r.path) &&
+            r.path !== "/openapi.json" &&
+            !r.path.startsWith("/docs") &&
             !r.path.startsWith("/admin/queues") &&
             !r.path.startsWith("/console"),
         )
@@ -302,9 +303,11 @@ describe("OpenAPI", () => {
     }
   });
 
-  it("/docs serves the interactive page for that document", async () => {
+  it("/docs serves the interactive page for that document, its scripts from Hookbox", async () => {
     const res = await api.app.request("/docs");
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("/openapi.json");
+    const scripts = [...(await res.text()).matchAll(/<script src="([^"]+)"/g)].map((m) => m[1] as string);
+    const code = await Promise.all(scripts.map(async (src) => (await api.app.request(src)).text()));
+    expect(code.join("\n")).toContain('url: "/openapi.json"');
   });
 });

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
 import { sanitizeErrorFields, serializeLogError, stripQueryParams } from "./sanitize-error.ts";
 import { SCHEME_CREDENTIAL_HEADERS } from "./schemes.ts";
@@ -61,6 +62,32 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * Where a process's lines go: `undefined` (pino's JSON on stdout) unless this is development on a
+ * terminal, where pino-pretty turns each line into a readable, coloured one. Never in production
+ * or tests, never into a pipe or a file (a log collector gets JSON). The lines are formatted
+ * after createLogger's redaction and serializers, synchronously, so none is lost at exit.
+ */
+export function logDestination(
+  nodeEnv: string,
+  out: Pick<NodeJS.WriteStream, "isTTY" | "write"> = process.stdout,
+): DestinationStream | undefined {
+  if (nodeEnv !== "development" || !out.isTTY) return undefined;
+  const prettyFactory = loadPrettyFactory();
+  if (!prettyFactory) return undefined;
+  const pretty = prettyFactory({ colorize: true, translateTime: "SYS:HH:MM:ss.l" });
+  return { write: (line: string) => void out.write(pretty(line)) };
+}
+
+/** pino-pretty is a dev dependency: an install without it (the image) logs JSON. */
+function loadPrettyFactory(): typeof import("pino-pretty").prettyFactory | undefined {
+  try {
+    return (createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty")).prettyFactory;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `logger.error({ err })` without a message logs `err.message` as `msg`. */

@@ -12,6 +12,7 @@ import {
   type EventJob,
   type HandlerCatalogEntry,
   type Logger,
+  logDestination,
   type Metrics,
   QUEUE_STATES,
   type RetryPolicy,
@@ -73,7 +74,9 @@ export function createWorkerDeps(
     max: config.databasePoolMax,
     applicationName: "hookbox-worker",
   });
-  const logger = overrides.logger ?? createLogger(config.logLevel, { service: "hookbox-worker" });
+  const logger =
+    overrides.logger ??
+    createLogger(config.logLevel, { service: "hookbox-worker" }, logDestination(config.nodeEnv));
   const workerRedis = createWorkerRedis(config.redisUrl, logger);
   const redis = createProducerRedis(config.redisUrl, logger);
   const retry = retryPolicyOf(config);

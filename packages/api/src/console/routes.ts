@@ -2,8 +2,9 @@ import { AppError } from "@hookbox/shared";
 import { Hono } from "hono";
 import { html } from "hono/html";
 import type { ApiDeps } from "../deps.ts";
+import { assetRoutes } from "../http/assets.ts";
 import { alertRoutes } from "./alerts.ts";
-import { assetRoutes, loadAssets } from "./assets.ts";
+import { loadAssets } from "./assets.ts";
 import { bulkReplayRoutes } from "./bulk-replay.ts";
 import { eventDetailRoutes } from "./event-detail.ts";
 import { eventListRoutes } from "./events-list.ts";
@@ -33,7 +34,7 @@ export function consoleRoutes(deps: ApiDeps) {
   const assets = loadAssets();
   const secure = deps.config.publicUrl.startsWith("https:");
   const app = new Hono<ConsoleEnv>();
-  app.route("/", assetRoutes(assets));
+  app.route("/", assetRoutes(Object.values(assets)));
 
   const signInPage = (next: string, message?: string) =>
     shell(
