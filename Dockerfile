@@ -9,6 +9,8 @@ COPY packages/shared/package.json packages/shared/
 COPY packages/api/package.json packages/api/
 COPY packages/worker/package.json packages/worker/
 COPY packages/sdk/package.json packages/sdk/
+COPY packages/client/package.json packages/client/
+COPY packages/cli/package.json packages/cli/
 COPY handlers/package.json handlers/
 COPY e2e/package.json e2e/
 RUN pnpm install --frozen-lockfile --prod --filter "./packages/**" --filter "./handlers" --filter hookbox
