@@ -64,9 +64,13 @@ describe("tracing on (an in-process span exporter)", () => {
       spanProcessors: [new SimpleSpanProcessor({ exporter })],
     });
     worker = await runWorker(stack.config, {
-      logger: createLogger("info", { service: "worker" }, {
-        write: (line: string) => workerLines.push(JSON.parse(line) as Record<string, unknown>),
-      }),
+      logger: createLogger(
+        "info",
+        { service: "worker" },
+        {
+          write: (line: string) => workerLines.push(JSON.parse(line) as Record<string, unknown>),
+        },
+      ),
     });
     const { code, id } = await stack.deliver("traced", SECRET);
     expect(code).toBe(202);
@@ -115,7 +119,8 @@ describe("tracing on (an in-process span exporter)", () => {
     }
     // Attempt 1 failed (500), attempt 2 succeeded; their calls say what the receiver answered.
     const byAttempt = attempts.sort(
-      (a, b) => Number(a.attributes["hookbox.handler.attempt"]) - Number(b.attributes["hookbox.handler.attempt"]),
+      (a, b) =>
+        Number(a.attributes["hookbox.handler.attempt"]) - Number(b.attributes["hookbox.handler.attempt"]),
     );
     expect(byAttempt.map((a) => a.status.code)).toEqual([2, 0]); // ERROR, UNSET
     const callOf = (attempt: ReadableSpan | undefined) =>
