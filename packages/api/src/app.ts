@@ -17,6 +17,7 @@ import type { AuthEnv } from "./http/caller.ts";
 import { registerPlainRoutes } from "./http/openapi-extra.ts";
 import { problemResponse } from "./http/problem.ts";
 import { requestIdMiddleware } from "./http/request-id.ts";
+import { traceRequests } from "./http/trace-requests.ts";
 import { validationHook } from "./http/validation.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { replayRoutes } from "./replays/routes.ts";
@@ -33,6 +34,7 @@ export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
 
   app.use(requestIdMiddleware);
+  app.use(traceRequests);
   app.use(async (c, next) => {
     const started = performance.now();
     await next();

@@ -7,6 +7,7 @@ import {
   type Config,
   loadConfiguredHandlers,
   migrate,
+  startTracing,
   warmUpDatabase,
 } from "@hookbox/shared";
 import { createApp } from "./app.ts";
@@ -18,6 +19,8 @@ import { createMetricsApp, listenForMetrics } from "./metrics/app.ts";
  * `runMigrations` is false in cluster workers (the primary migrated already).
  */
 export async function startApiServer(config: Config, options: { runMigrations: boolean }): Promise<void> {
+  // Off (nothing loaded) unless the OTEL_* variables ask for it; first, so every span is exported.
+  const tracing = await startTracing(config, { serviceName: "hookbox-api" });
   // The same HANDLERS_DIR as the workers: a source's code handlers are validated with their real schemas.
   const codeHandlers = await loadConfiguredHandlers(config);
   const deps = createApiDeps(config, { codeHandlers });
@@ -90,6 +93,7 @@ export async function startApiServer(config: Config, options: { runMigrations: b
       await new Promise<void>((resolve) => listener.close(() => resolve()));
     }
     await deps.close();
+    await tracing?.shutdown();
     logger.info("stopped");
     process.exit(0);
   };

@@ -18,3 +18,4 @@ export * from "./queue/catalog.ts";
 export * from "./redis.ts";
 export * from "./schemes.ts";
 export * from "./sign.ts";
+export * from "./tracing/index.ts";

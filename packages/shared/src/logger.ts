@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
 import { sanitizeErrorFields, serializeLogError, stripQueryParams } from "./sanitize-error.ts";
 import { SCHEME_CREDENTIAL_HEADERS } from "./schemes.ts";
+import { mergeTraceFields, traceLogFields } from "./tracing/spans.ts";
 
 export { type SerializedError, sanitizeError } from "./sanitize-error.ts";
 export type { Logger };
@@ -46,7 +47,8 @@ export const REDACT_PATHS = [
 /**
  * pino JSON to stdout (or `destination`, e.g. a test's capture stream), with redaction. Errors
  * (under `err`, `error` or any other top-level key, and the message pino takes from them) are
- * written without the parameters of a failed query: see sanitize-error.ts.
+ * written without the parameters of a failed query: see sanitize-error.ts. A line written inside a
+ * span (tracing on) carries its `traceId` and `spanId`.
  */
 export function createLogger(
   level: string,
@@ -59,6 +61,8 @@ export function createLogger(
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     serializers: { err: serializeLogError, error: serializeLogError, msg: stripMessage },
     formatters: { log: sanitizeErrorFields },
+    mixin: traceLogFields,
+    mixinMergeStrategy: mergeTraceFields,
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination) : pino(options);

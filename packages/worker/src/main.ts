@@ -1,7 +1,9 @@
-import { HandlerLoadError, loadConfig } from "@hookbox/shared";
+import { HandlerLoadError, loadConfig, startTracing } from "@hookbox/shared";
 import { runWorker } from "./run.ts";
 
 const config = loadConfig();
+// Off (nothing loaded) unless the OTEL_* variables ask for it.
+const tracing = await startTracing(config, { serviceName: "hookbox-worker" });
 const running = await runWorker(config).catch((error: unknown) => {
   // One clear line naming the file and the problem; no job was taken.
   if (error instanceof HandlerLoadError) {
@@ -17,6 +19,7 @@ async function shutdown(signal: string) {
   stopping = true;
   running.deps.logger.info({ signal }, "shutting down: no new jobs, finishing active ones");
   await running.stop();
+  await tracing?.shutdown();
   running.deps.logger.info("stopped");
   process.exit(0);
 }

@@ -1,11 +1,16 @@
 import {
+  annotateActiveSpan,
+  contextFromCarrier,
+  EVENTS_QUEUE,
   EventJobSchema,
   type HandlerSpec,
   handlerFilterReason,
   handlerKeyOf,
+  inSpan,
   isOfferedTo,
   type Logger,
   readManifests,
+  type Span,
 } from "@hookbox/shared";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { ClaimedEvent } from "./claim-event.ts";
@@ -27,13 +32,45 @@ type Planned = { spec: HandlerSpec; key: string; handler: RunnableHandler; confi
  * owes: filtered? not yet due? else run it → settle (completed | retrying | dead) → publish.
  * Keys run concurrently (fan-out); each keeps its own attempts, backoff and steps.
  */
-export async function processEvent(deps: WorkerDeps, job: Job, token?: string): Promise<ProcessOutcome> {
-  const { eventId } = EventJobSchema.parse(job.data);
+export function processEvent(deps: WorkerDeps, job: Job, token?: string): Promise<ProcessOutcome> {
+  const data = EventJobSchema.parse(job.data);
+  // A child of the span that enqueued the job (the ingest or replay request): the job exists for
+  // that one delivery, so its trace goes on through the queue. The claim is batched across jobs,
+  // but each job keeps its own span; a retry's pass is one more child of the same parent.
+  return inSpan(
+    `process ${EVENTS_QUEUE}`,
+    {
+      kind: "consumer",
+      parent: contextFromCarrier(data),
+      attributes: {
+        "messaging.system": "bullmq",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": EVENTS_QUEUE,
+        "messaging.message.id": job.id ?? "",
+        "hookbox.event.id": data.eventId,
+        "hookbox.job.pass": job.attemptsMade + 1,
+      },
+      // Retry later and hand back are how a job says "not yet", not failures; dead is one.
+      failsOn: (error) => !(error instanceof RetryLaterError || error instanceof DelayedError),
+    },
+    (span) => processJob(deps, job, data.eventId, token, span),
+  );
+}
+
+async function processJob(
+  deps: WorkerDeps,
+  job: Job,
+  eventId: string,
+  token: string | undefined,
+  span: Span | undefined,
+): Promise<ProcessOutcome> {
   const event = await deps.claimer.claim(eventId);
   if (!event) {
     deps.logger.debug({ eventId, jobId: job.id }, "event already settled or gone; nothing to do");
+    span?.setAttribute("hookbox.job.outcome", "skipped");
     return "skipped";
   }
+  span?.setAttributes({ "hookbox.source": event.source, "hookbox.event.run": event.run });
 
   const owed = event.handlers
     .map((spec) => ({ ...spec, key: handlerKeyOf(spec) }))
@@ -102,17 +139,20 @@ export async function processEvent(deps: WorkerDeps, job: Job, token?: string): 
   if (ran.some((r) => r.kind === "dead")) {
     // One key has failed for good: the event is dead; the other keys' successes are kept.
     await killEvent(deps, event, lastError, attempts);
+    span?.setAttribute("hookbox.job.outcome", "dead");
     throw new UnrecoverableError(lastError);
   }
   const next = [...failed.map((r) => (r.kind === "retry" ? r.retryAt : new Date(now))), ...waiting];
   if (next.length === 0) {
     await completeEvent(deps, event, attempts);
+    span?.setAttribute("hookbox.job.outcome", "completed");
     return "completed";
   }
   const retryAt = new Date(Math.min(...next.map((d) => d.getTime())));
   await retryEvent(deps, event, failed.length > 0 ? lastError : undefined, retryAt, attempts);
   const delayMs = Math.max(0, retryAt.getTime() - Date.now());
   if (failed.length > 0) deps.logger.info({ eventId, lastError, delayMs }, "event will be retried");
+  span?.setAttribute("hookbox.job.outcome", "retrying");
   throw new RetryLaterError(lastError || "waiting for a handler's next attempt", delayMs);
 }
 
@@ -134,6 +174,7 @@ async function release(
   reason: string,
 ): Promise<never> {
   await releaseEvent(deps, event, reason);
+  annotateActiveSpan({ "hookbox.job.outcome": "released" });
   deps.metrics.handlerUnavailable.inc();
   deps.logger.warn(
     { eventId: event.id, jobId: job.id, reason },

@@ -1,5 +1,13 @@
 import { createStep, isNonRetriableError, isRetryAfterError } from "@hookbox/sdk";
-import type { AttemptRow, HandlerSpec, Logger, RetryPolicy } from "@hookbox/shared";
+import {
+  type AttemptRow,
+  failSpan,
+  type HandlerSpec,
+  inSpan,
+  type Logger,
+  type RetryPolicy,
+  type Span,
+} from "@hookbox/shared";
 import type { ClaimedEvent } from "./claim-event.ts";
 import type { WorkerDeps } from "./deps.ts";
 import { PermanentError, type RunnableHandler } from "./handlers/index.ts";
@@ -87,23 +95,20 @@ export async function runHandlerAttempt(
   else deps.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
   const { signal } = controller;
   const startedAt = new Date();
+  // The attempt's span is the active one while the handler runs: its calls (forward) are children.
   let error: unknown = null;
   try {
-    const step = createStep(
-      createStepStore(deps.sql, {
-        tenantId: event.tenantId,
-        eventId: event.id,
-        run: event.run,
-        handler: spec.key,
-      }),
+    error = await inSpan(
+      `handler ${spec.key}`,
+      {
+        attributes: {
+          "hookbox.handler.name": entry.name,
+          "hookbox.handler.key": spec.key,
+          "hookbox.handler.attempt": attempt,
+        },
+      },
+      (span) => callHandler(deps, event, spec, handler, { config, attempt, signal, logger }, span),
     );
-    const running = handler.run({ event, key: spec.key, attempt, config, signal, step, logger });
-    running.catch(() => {}); // a late failure after a timeout must not become an unhandled rejection
-    // A handler that ignores its signal is no longer waited for (it may go on in the background).
-    await Promise.race([running, aborted(signal)]);
-  } catch (caught) {
-    // Aborted (timeout or shutdown): the reason says which, whatever the handler threw with it.
-    error = signal.aborted ? signal.reason : caught;
   } finally {
     clearTimeout(timer);
     deps.shutdownSignal.removeEventListener("abort", onShutdown);
@@ -142,6 +147,38 @@ export async function runHandlerAttempt(
     retryAt,
     attempt: attemptRow(event, spec.key, attempt, startedAt, "error", message, retryAt),
   };
+}
+
+/** One call of the handler under `signal`: resolves with what failed it, null when it succeeded. */
+async function callHandler(
+  deps: WorkerDeps,
+  event: ClaimedEvent,
+  spec: HandlerSpec,
+  handler: RunnableHandler,
+  call: { config: Record<string, unknown>; attempt: number; signal: AbortSignal; logger: Logger },
+  span: Span | undefined,
+): Promise<unknown> {
+  const { signal } = call;
+  try {
+    const step = createStep(
+      createStepStore(deps.sql, {
+        tenantId: event.tenantId,
+        eventId: event.id,
+        run: event.run,
+        handler: spec.key,
+      }),
+    );
+    const running = handler.run({ event, key: spec.key, step, ...call });
+    running.catch(() => {}); // a late failure after a timeout must not become an unhandled rejection
+    // A handler that ignores its signal is no longer waited for (it may go on in the background).
+    await Promise.race([running, aborted(signal)]);
+    return null;
+  } catch (caught) {
+    // Aborted (timeout or shutdown): the reason says which, whatever the handler threw with it.
+    const error: unknown = signal.aborted ? signal.reason : caught;
+    if (error) failSpan(span, error);
+    return error;
+  }
 }
 
 function aborted(signal: AbortSignal): Promise<never> {

@@ -1,6 +1,7 @@
 import {
   AppError,
   addMaintenanceJob,
+  currentTraceCarrier,
   type EventFilter,
   type EventJob,
   enqueueEvent,
@@ -35,7 +36,10 @@ export async function replayEvent(
   }
   // If Redis is away the row is `queued` without a job: the reconciler enqueues it.
   // The row's id as Postgres spells it (lowercase), not as the path did: jobs and batch lookups key on it.
-  await enqueueEvent(deps.queue, moved).catch(() => undefined);
+  // The new run's spans join the replay request's trace.
+  await enqueueEvent(deps.queue, { id: moved.id, run: moved.run, trace: currentTraceCarrier() }).catch(
+    () => undefined,
+  );
   return { id: moved.id, status: "queued", run: moved.run };
 }
 

@@ -1,5 +1,5 @@
 import type { HttpBindings } from "@hono/node-server";
-import { AppError } from "@hookbox/shared";
+import { AppError, annotateActiveSpan, tracingActive } from "@hookbox/shared";
 import { Hono } from "hono";
 import type { ApiDeps } from "../deps.ts";
 import type { AuthEnv } from "../http/caller.ts";
@@ -24,6 +24,13 @@ export function ingestRoutes(deps: ApiDeps) {
     const label = result.kind === "unknown_source" ? "_unknown" : slug;
     deps.metrics.ingestRequests.inc({ source: label, result: metric });
     deps.metrics.ingestDuration.observe({ result: metric }, (performance.now() - started) / 1000);
+    if (tracingActive()) {
+      annotateActiveSpan({
+        "hookbox.source": label,
+        "hookbox.ingest.result": metric,
+        ...("id" in result ? { "hookbox.event.id": result.id } : {}),
+      });
+    }
     switch (result.kind) {
       case "accepted":
         return c.json(

@@ -115,6 +115,45 @@ const EnvVariables = z.object({
   SLACK_ALERT_WEBHOOK_URL: z.url().optional(),
   /** pino level. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // OpenTelemetry traces (see tracing.ts): off unless an exporter or an OTLP endpoint is set. These
+  // decide whether tracing starts and how it samples; the OTLP exporter reads its own transport
+  // variables (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, _COMPRESSION, …) and the resource detector
+  // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, as the OpenTelemetry spec defines them.
+  /** `true`: no tracing whatever the other OTEL_* variables say. */
+  OTEL_SDK_DISABLED: bool,
+  /** Span exporters, comma-separated: `otlp`, `console`, `none`. Unset: `otlp` when an endpoint is set. */
+  OTEL_TRACES_EXPORTER: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(["otlp", "console", "none"])))
+    .optional(),
+  /** OTLP/HTTP base URL (`/v1/traces` is appended), e.g. http://otel-collector:4318. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** OTLP/HTTP traces URL, used as is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  /**
+   * Hookbox sends OTLP over HTTP, JSON-encoded (a collector's :4318 takes it under either name);
+   * `grpc` is refused at start rather than ignored.
+   */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/json", "http/protobuf"]).optional(),
+  /** Which spans are kept. Parent-based by default: a job is sampled when its ingest request was. */
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      "always_on",
+      "always_off",
+      "traceidratio",
+      "parentbased_always_on",
+      "parentbased_always_off",
+      "parentbased_traceidratio",
+    ])
+    .default("parentbased_always_on"),
+  /** The ratio of the `traceidratio` samplers, 0..1. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
 
 const EnvSchema = EnvVariables.superRefine((env, ctx) => {
@@ -168,6 +207,20 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   const config = Object.fromEntries(ENV_NAMES.map((name) => [camelCase(name), values[name]]));
   // The one unchecked step: the keys are exactly CamelCase<EnvName>, built from the same schema.
   return { ok: true, config: Object.freeze(config) as Config };
+}
+
+/** The span exporters tracing runs with; empty = tracing off (nothing of the SDK is loaded). */
+export function traceExportersOf(
+  config: Pick<
+    Config,
+    "otelSdkDisabled" | "otelTracesExporter" | "otelExporterOtlpEndpoint" | "otelExporterOtlpTracesEndpoint"
+  >,
+): ("otlp" | "console")[] {
+  if (config.otelSdkDisabled) return [];
+  const named = config.otelTracesExporter;
+  if (named?.includes("none")) return [];
+  if (named) return [...new Set(named.filter((e) => e !== "none"))];
+  return config.otelExporterOtlpEndpoint || config.otelExporterOtlpTracesEndpoint ? ["otlp"] : [];
 }
 
 /**

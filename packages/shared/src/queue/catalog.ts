@@ -12,14 +12,23 @@ import type { Config } from "../config/index.ts";
 import { TERMINAL_STATUSES } from "../domain.ts";
 import type { Logger } from "../logger.ts";
 import { logConnectionErrors } from "../redis.ts";
+import type { TraceCarrier } from "../tracing/spans.ts";
 
 // ── Events: one job per run of an event ─────────────────────────────────────────────────────
 
 /** The one queue events travel on. */
 export const EVENTS_QUEUE = "events";
 
-/** Payload of an events job: the id only; the worker loads the row. Never bodies or secrets. */
-export const EventJobSchema = z.object({ eventId: z.uuid() });
+/**
+ * Payload of an events job: the id; the worker loads the row. Never bodies or secrets. With
+ * tracing on, also the W3C trace context of the request that enqueued it, so the job's spans
+ * join that request's trace (an invalid value is ignored by the propagator, never fatal).
+ */
+export const EventJobSchema = z.object({
+  eventId: z.uuid(),
+  traceparent: z.string().max(128).optional(),
+  tracestate: z.string().max(512).optional(),
+});
 export type EventJob = z.infer<typeof EventJobSchema>;
 
 /** The job name (BullMQ's `name`), for Bull Board readers. */
@@ -39,12 +48,14 @@ export function eventJobId(eventId: string, run: number): string {
 export interface EventRun {
   id: string;
   run: number;
+  /** The trace the job's spans join (the enqueuing request's); none when tracing is off. */
+  trace?: TraceCarrier | undefined;
 }
 
 function eventJob(event: EventRun): { name: typeof EVENT_JOB_NAME; data: EventJob; opts: { jobId: string } } {
   return {
     name: EVENT_JOB_NAME,
-    data: { eventId: event.id },
+    data: event.trace ? { eventId: event.id, ...event.trace } : { eventId: event.id },
     opts: { jobId: eventJobId(event.id, event.run) },
   };
 }

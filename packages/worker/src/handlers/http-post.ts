@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { failSpan, injectTraceHeaders, inSpan, tracingActive } from "@hookbox/shared";
 import { assertPublicLiteral, publicOnlyLookup } from "./destination.ts";
 import { PermanentError } from "./types.ts";
 
@@ -11,9 +12,35 @@ export interface PostOptions {
 
 /**
  * POSTs `body` and resolves with the status code. Private and loopback destinations are refused
- * (a `PermanentError`) unless allowed: IP literals up front, DNS names at connect time.
+ * (a `PermanentError`) unless allowed: IP literals up front, DNS names at connect time. Tracing
+ * on: a client span (a child of the handler attempt), whose `traceparent` the request carries.
+ * The span names the destination's host and port, never its path or query (a Slack webhook URL's
+ * path is its secret; a forward URL may hold a token).
  */
 export function postBytes(
+  url: URL,
+  body: Buffer,
+  headers: Record<string, string>,
+  options: PostOptions,
+): Promise<number> {
+  if (!tracingActive()) return send(url, body, headers, options);
+  const attributes = {
+    "http.request.method": "POST",
+    "server.address": url.hostname,
+    "server.port": Number(url.port) || (url.protocol === "https:" ? 443 : 80),
+    "url.scheme": url.protocol.replace(":", ""),
+  };
+  return inSpan("POST", { kind: "client", attributes }, async (span) => {
+    const traced = { ...headers };
+    injectTraceHeaders(traced);
+    const status = await send(url, body, traced, options);
+    span?.setAttribute("http.response.status_code", status);
+    if (status >= 400) failSpan(span, `answered ${status}`);
+    return status;
+  });
+}
+
+function send(
   url: URL,
   body: Buffer,
   headers: Record<string, string>,

@@ -1,0 +1,2 @@
+export * from "./spans.ts";
+export { startTracing, type Tracing, type TracingOptions } from "./start.ts";
