@@ -27,7 +27,7 @@ beforeAll(async () => {
   admin = postgres(pg.url, {
     max: 1,
     onnotice: () => {},
-    connection: { default_transaction_read_only: "off" },
+    connection: { default_transaction_read_only: false },
   });
   await admin`CREATE ROLE hookbox LOGIN`;
   await admin`CREATE DATABASE hb OWNER hookbox`;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   hb = postgres(url.replace("hookbox@", "postgres@"), {
     max: 1,
     onnotice: () => {},
-    connection: { default_transaction_read_only: "off" },
+    connection: { default_transaction_read_only: false },
   });
   await hb`SELECT 1`; // opened now: later the database may accept no new session
   stack = await startProcessStack("pgrefusals", url);
