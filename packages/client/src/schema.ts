@@ -189,41 +189,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Prometheus metrics. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/plain": string;
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/alerts": {
         parameters: {
             query?: never;
@@ -1977,7 +1942,7 @@ export interface components {
              * @example hmac-sha256
              * @enum {string}
              */
-            scheme: "hmac-sha256" | "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "token" | "none";
+            scheme: "hmac-sha256" | "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "hookbox" | "token" | "none";
             secret?: string;
             /** @example stripe-prod */
             slug: string;
