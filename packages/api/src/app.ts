@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { AppError, isDatabaseUnavailable } from "@hookbox/shared";
+import { AppError, isTransientDatabaseError } from "@hookbox/shared";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
@@ -103,7 +103,9 @@ export function createApp(deps: ApiDeps) {
       const code = error.status === 401 ? "unauthorized" : error.status === 413 ? "too_large" : "bad_request";
       return problemResponse(new AppError(code, error.message || "Bad request."), id);
     }
-    if (isDatabaseUnavailable(error)) {
+    // Every way Postgres refuses (down, refusing sessions, terminated, read-only, disk full, a
+    // lost serialization race) is a 503 with Retry-After: the caller's retry is the right move.
+    if (isTransientDatabaseError(error)) {
       deps.logger.error({ requestId: id, err: error }, "postgres unavailable");
       return problemResponse(
         new AppError("unavailable", "Storage is unavailable.", { retryAfterSeconds: 5 }),

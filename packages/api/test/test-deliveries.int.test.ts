@@ -29,6 +29,7 @@ const payloads: Record<string, { body: string; eventType?: string; type: string 
     type: "app_mention",
   },
   "standard-webhooks": { body: JSON.stringify({ type: "user.created" }), type: "user.created" },
+  hookbox: { body: JSON.stringify({ id: "ord_1", type: "order.paid" }), type: "order.paid" },
   "hmac-sha256": { body: JSON.stringify({ id: "ord_1" }), eventType: "order.paid", type: "order.paid" },
   token: { body: "{}", eventType: "ping", type: "ping" },
   none: { body: "{}", eventType: "ping", type: "ping" },

@@ -2029,7 +2029,7 @@ export interface components {
              * @example hmac-sha256
              * @enum {string}
              */
-            scheme: "hmac-sha256" | "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "token" | "none";
+            scheme: "hmac-sha256" | "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "hookbox" | "token" | "none";
             secret?: string;
             /** @example stripe-prod */
             slug: string;

@@ -31,6 +31,7 @@ export const SCHEMES = [
   "shopify",
   "slack",
   "standard-webhooks",
+  "hookbox",
   "token",
   "none",
 ] as const;

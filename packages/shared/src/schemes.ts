@@ -91,6 +91,17 @@ export const SCHEME_SPECS = {
     key: "whsec",
     minKeyBytes: 24,
   },
+  // Hookbox's own, for senders you write: the signature covers a signed id and a timestamp, so a
+  // captured delivery cannot be resent under a new key, nor sent ahead under a predictable one.
+  hookbox: {
+    verification: "hmac",
+    signatureHeader: "hookbox-signature",
+    otherCredentialHeaders: [],
+    timestamped: true,
+    secretFormat: "base64url",
+    key: "utf8",
+    minKeyBytes: 16,
+  },
   token: {
     verification: "token",
     signatureHeader: "x-webhook-token",

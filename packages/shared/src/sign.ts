@@ -71,6 +71,11 @@ const SIGNERS: Record<Scheme, Signer> = {
     // signature an attacker sends to a source whose stored secret is `whsec_********`.
     "webhook-signature": `v1,${hmac(whsecKey(secret) ?? Buffer.alloc(0), `${id}.${ts}.`, body).toString("base64")}`,
   }),
+  hookbox: ({ body, secret, ts, id }) => ({
+    "hookbox-id": id,
+    "hookbox-timestamp": ts,
+    "hookbox-signature": `v1=${hmac(secret, `${id}.${ts}.`, body).toString("hex")}`,
+  }),
   token: ({ secret, type }) => ({ "x-webhook-token": secret, ...typeHeader(type) }),
   none: ({ type }) => typeHeader(type),
 };

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { discardRest } from "./linger.ts";
 import type { Delivery, ReadBodyResult } from "./types.ts";
 
 /**
@@ -31,12 +32,15 @@ export function deliveryFromRequest(request: Request): Delivery {
 /**
  * Reads the body without ever holding more than `limit` bytes: a declared Content-Length over
  * the limit is refused before reading, and a body without one is counted while it arrives and
- * abandoned as soon as it passes the limit (the answer then closes the connection).
+ * abandoned as soon as it passes the limit. Either way the rest is then read and dropped, bounded
+ * (`discardRest`), so that the sender can read its 413.
  */
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<ReadBodyResult> {
   const declared = incoming.headers["content-length"];
-  if (declared !== undefined && Number(declared) > limit)
+  if (declared !== undefined && Number(declared) > limit) {
+    discardRest(incoming);
     return Promise.resolve({ ok: false, seen: Number(declared) });
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -50,7 +54,7 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<ReadBod
       size += chunk.length;
       if (size > limit) {
         cleanup();
-        incoming.pause();
+        discardRest(incoming);
         resolve({ ok: false, seen: size });
         return;
       }

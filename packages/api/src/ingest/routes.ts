@@ -48,8 +48,8 @@ export function ingestRoutes(deps: ApiDeps) {
         return refusal(result.kind, requestId, "No such source.");
       case "too_large":
         deps.logger.info({ requestId, source: slug, limit: result.limit }, "ingest refused: body too large");
-        // The rest of the body is never buffered: the server discards it (bounded in bytes and
-        // time) after this answer, so the sender reliably reads the 413 before the socket closes.
+        // The rest of the body is never buffered: it is read and dropped (bounded in bytes and
+        // time, ingest/linger.ts), so the sender reliably reads the 413 before the socket closes.
         return refusal(
           result.kind,
           requestId,

@@ -1,6 +1,7 @@
 import type { Scheme } from "@hookbox/shared";
 import { githubVerifier } from "./github.ts";
 import { hmacSha256Verifier } from "./hmac-sha256.ts";
+import { hookboxVerifier } from "./hookbox.ts";
 import { noneVerifier } from "./none.ts";
 import { shopifyVerifier } from "./shopify.ts";
 import { slackVerifier } from "./slack.ts";
@@ -22,6 +23,7 @@ const verifiers: Record<Scheme, Verifier> = {
   shopify: shopifyVerifier,
   slack: slackVerifier,
   "standard-webhooks": standardWebhooksVerifier,
+  hookbox: hookboxVerifier,
   token: tokenVerifier,
   none: noneVerifier,
 };

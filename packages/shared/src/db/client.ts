@@ -40,11 +40,16 @@ export async function warmUpDatabase(sql: Sql): Promise<void> {
   await sql`select ${sql.array([1])}::int[] as warm`;
 }
 
-/** true when Postgres answers a trivial query. */
+/**
+ * true when Postgres answers and takes writes: a read-only server (a standby after a failover,
+ * `default_transaction_read_only = on`) answers reads but refuses every ingest, so it is not ready.
+ */
 export async function pingDatabase(sql: Sql): Promise<boolean> {
   try {
-    await sql`select 1`;
-    return true;
+    const [row] = await sql<
+      { readOnly: string }[]
+    >`select current_setting('transaction_read_only') as "readOnly"`;
+    return row?.readOnly === "off";
   } catch {
     return false;
   }
@@ -75,7 +80,8 @@ export async function boundedQuery<T>(
       query,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          query.cancel();
+          // The cancel request itself can fail (the session was just terminated): never unhandled.
+          Promise.resolve(query.cancel()).catch(() => {});
           reject(new QueryTimeoutError(ms));
         }, ms);
       }),
