@@ -1,5 +1,5 @@
 import cluster from "node:cluster";
-import { type Config, clusterMetricsSource, createLogger, migrate } from "@hookbox/shared";
+import { type Config, clusterMetricsSource, createLogger, migrate, secretBoxOf } from "@hookbox/shared";
 import { createMetricsApp, listenForMetrics } from "./metrics/app.ts";
 
 /**
@@ -10,7 +10,7 @@ import { createMetricsApp, listenForMetrics } from "./metrics/app.ts";
  */
 export async function runApiCluster(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel, { service: "hookbox-api", role: "primary" });
-  await migrate(config.databaseUrl);
+  await migrate(config.databaseUrl, { secretBox: secretBoxOf(config) });
   const metricsServer = await listenForMetrics(createMetricsApp({ source: clusterMetricsSource() }), config);
   let stopping = false;
   const fork = () => cluster.fork();

@@ -7,6 +7,7 @@ import {
   type Config,
   loadConfiguredHandlers,
   migrate,
+  secretBoxOf,
   warmUpDatabase,
 } from "@hookbox/shared";
 import { createApp } from "./app.ts";
@@ -22,7 +23,7 @@ export async function startApiServer(config: Config, options: { runMigrations: b
   const codeHandlers = await loadConfiguredHandlers(config);
   const deps = createApiDeps(config, { codeHandlers });
   const { logger } = deps;
-  if (options.runMigrations) await migrate(config.databaseUrl);
+  if (options.runMigrations) await migrate(config.databaseUrl, { secretBox: secretBoxOf(config) });
   await warmUpDatabase(deps.sql);
 
   // Before the ingest listener, so the "listening" line can name both ports. In a cluster the

@@ -6,9 +6,10 @@ import {
   isOfferedTo,
   type Logger,
   readManifests,
+  secretBoxOf,
 } from "@hookbox/shared";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
-import type { ClaimedEvent } from "./claim-event.ts";
+import { type ClaimedEvent, openClaimedEvent } from "./claim-event.ts";
 import type { WorkerDeps } from "./deps.ts";
 import type { RunnableHandler } from "./handlers/index.ts";
 import { RetryLaterError } from "./retry-policy.ts";
@@ -29,11 +30,13 @@ type Planned = { spec: HandlerSpec; key: string; handler: RunnableHandler; confi
  */
 export async function processEvent(deps: WorkerDeps, job: Job, token?: string): Promise<ProcessOutcome> {
   const { eventId } = EventJobSchema.parse(job.data);
-  const event = await deps.claimer.claim(eventId);
-  if (!event) {
+  const claimed = await deps.claimer.claim(eventId);
+  if (!claimed) {
     deps.logger.debug({ eventId, jobId: job.id }, "event already settled or gone; nothing to do");
     return "skipped";
   }
+  // Opened before the configs are parsed: a sealed header value is longer than its limit.
+  const event = openClaimedEvent(secretBoxOf(deps.config), claimed);
 
   const owed = event.handlers
     .map((spec) => ({ ...spec, key: handlerKeyOf(spec) }))
