@@ -48,6 +48,9 @@ const OLD_HANDLERS = {
   ],
 };
 
+/** New columns that are not null: 0006's signing secrets start empty (the start step fills them, seal-secrets.ts). */
+const NEW_COLUMN_DEFAULTS: Record<string, unknown> = { "sources.forward_secrets": [] };
+
 let pg: TestDatabase;
 let sql: Sql;
 beforeAll(async () => {
@@ -215,9 +218,13 @@ it("migrates a populated database of the previous schema without losing or chang
       expect(
         rows.map((row) => row[column]),
         `${table}.${column}`,
-      ).toEqual(rows.map(() => null));
+      ).toEqual(rows.map(() => NEW_COLUMN_DEFAULTS[`${table}.${column}`] ?? null));
   }
-  expect(newColumns).toEqual({ attempts: ["next_attempt_at"], events: ["run_handlers"] });
+  expect(newColumns).toEqual({
+    attempts: ["next_attempt_at"],
+    events: ["run_handlers"],
+    sources: ["forward_secrets"],
+  });
   const [outcomes] = await sql<
     { values: string[] }[]
   >`SELECT enum_range(NULL::attempt_outcome)::text[] AS values`;

@@ -46,12 +46,12 @@ export async function sealSourceSecrets(
       JSON.stringify([secrets, handlers, forwardSecrets]) ===
       JSON.stringify([row.secrets, row.handlers, row.forwardSecrets]);
     if (same) continue;
-    const j = (value: unknown) => JSON.stringify(value);
+    // sql.json: a jsonb parameter (a string would be serialized as a JSON string literal).
+    const j = (value: unknown) => sql.json(value as postgres.JSONValue);
     const updated = await sql`
-      UPDATE sources SET secrets = ${j(secrets)}::jsonb, handlers = ${j(handlers)}::jsonb,
-             forward_secrets = ${j(forwardSecrets)}::jsonb
-      WHERE id = ${row.id} AND secrets = ${j(row.secrets)}::jsonb AND handlers = ${j(row.handlers)}::jsonb
-        AND forward_secrets = ${j(row.forwardSecrets)}::jsonb`;
+      UPDATE sources SET secrets = ${j(secrets)}, handlers = ${j(handlers)}, forward_secrets = ${j(forwardSecrets)}
+      WHERE id = ${row.id} AND secrets = ${j(row.secrets)} AND handlers = ${j(row.handlers)}
+        AND forward_secrets = ${j(row.forwardSecrets)}`;
     rewritten += updated.count;
   }
   return { rewritten, rows: rows.length };
