@@ -159,12 +159,23 @@ export async function listSources(db: Db, tenantId: string, limit: number, curso
     .limit(limit + 1);
 }
 
-/** The tenant's live source, or a 404: another tenant's source is indistinguishable from none. */
-export async function getSource(db: Db, tenantId: string, id: string): Promise<SourceRow> {
-  const [row] = await db
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/**
+ * The tenant's live source, or a 404: another tenant's source is indistinguishable from none.
+ * `lock`: FOR UPDATE, in a transaction, for a read-modify-write of its secrets.
+ */
+export async function getSource(
+  db: Db | Tx,
+  tenantId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<SourceRow> {
+  const query = db
     .select()
     .from(sources)
     .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)));
+  const [row] = await (options.lock ? query.for("update") : query);
   if (!row) throw new AppError("not_found", "No such source.");
   return row;
 }
@@ -247,17 +258,6 @@ function rotateList(box: SecretBox, list: SourceSecret[], secret: string, expire
   };
 }
 
-/** The tenant's live source, locked for a read-modify-write of its secrets. */
-async function lockSource(tx: Parameters<Parameters<Db["transaction"]>[0]>[0], tenantId: string, id: string) {
-  const [row] = await tx
-    .select()
-    .from(sources)
-    .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)))
-    .for("update");
-  if (!row) throw new AppError("not_found", "No such source.");
-  return row;
-}
-
 /**
  * Adds a secret and gives every still-valid previous one an expiry `expiresPreviousInSeconds`
  * from now (an earlier expiry is kept). Until then old and new both verify.
@@ -270,7 +270,7 @@ export async function rotateSecret(
   box: SecretBox,
 ) {
   return db.transaction(async (tx) => {
-    const row = await lockSource(tx, tenantId, id);
+    const row = await getSource(tx, tenantId, id, { lock: true });
     if (row.scheme === "none") throw new AppError("bad_request", "A source with scheme none has no secret.");
     if (input.secret !== undefined) assertStrongSecret(row.scheme, input.secret);
     const secret = input.secret ?? generateSecret(row.scheme);
@@ -302,7 +302,7 @@ export async function rotateForwardSecret(
   box: SecretBox,
 ) {
   return db.transaction(async (tx) => {
-    const row = await lockSource(tx, tenantId, id);
+    const row = await getSource(tx, tenantId, id, { lock: true });
     const forwardSecret = generateWhsecSecret();
     const rotated = rotateList(box, row.forwardSecrets, forwardSecret, input.expiresPreviousInSeconds);
     await tx
