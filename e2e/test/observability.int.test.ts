@@ -156,7 +156,12 @@ describe("static checks", () => {
     expect(compose.services.worker?.deploy?.replicas).toBe(2);
     const client = spawnSync("docker-compose", ["config", "-q"], {
       cwd: root,
-      env: { ...process.env, ADMIN_API_KEY: "x".repeat(32), GRAFANA_ADMIN_PASSWORD: "not-admin" },
+      env: {
+        ...process.env,
+        ADMIN_API_KEY: "x".repeat(32),
+        ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
+        GRAFANA_ADMIN_PASSWORD: "not-admin",
+      },
     });
     if (client.error) return; // no docker-compose client here
     expect(client.status, client.stderr?.toString()).toBe(0);
