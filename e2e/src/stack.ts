@@ -91,8 +91,13 @@ export function testEnv(databaseUrl: string, redis: { url: string; prefix: strin
  * HANDLERS_DIR in `overrides` the api loads those code handlers as its main.ts does (and so do
  * the workers, which read it from their config).
  */
-export async function createStack(label: string, overrides: Record<string, string> = {}): Promise<Stack> {
-  const pg = await createTestDatabase(label);
+export async function createStack(
+  label: string,
+  overrides: Record<string, string> = {},
+  /** `upTo`: a database of an older schema (an upgrade test); the first worker's start migrates it. */
+  options: { upTo?: number } = {},
+): Promise<Stack> {
+  const pg = await createTestDatabase(label, options);
   const redis = await createTestRedis(label);
   const env: Record<string, string> = {
     ...testEnv(pg.url, redis),

@@ -20,6 +20,7 @@ const compose = () => parseYaml(read("docker-compose.yml")) as { services: Recor
 /** The variables docker-compose.yml requires (`${VAR:?}`), with values it accepts. */
 const REQUIRED = {
   ADMIN_API_KEY: "x".repeat(32),
+  ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
   GRAFANA_ADMIN_PASSWORD: "not-admin",
   ALERT_WEBHOOK_URL: "https://alerts.example.com/hook",
 };

@@ -1,5 +1,12 @@
 import cluster from "node:cluster";
-import { type Config, clusterMetricsSource, createLogger, logDestination, migrate } from "@hookbox/shared";
+import {
+  type Config,
+  clusterMetricsSource,
+  createLogger,
+  logDestination,
+  migrate,
+  secretBoxOf,
+} from "@hookbox/shared";
 import { createMetricsApp, listenForMetrics } from "./metrics/app.ts";
 
 /**
@@ -14,7 +21,7 @@ export async function runApiCluster(config: Config): Promise<void> {
     { service: "hookbox-api", role: "primary" },
     logDestination(config.nodeEnv),
   );
-  await migrate(config.databaseUrl);
+  await migrate(config.databaseUrl, { secretBox: secretBoxOf(config) });
   const metricsServer = await listenForMetrics(createMetricsApp({ source: clusterMetricsSource() }), config);
   let stopping = false;
   const fork = () => cluster.fork();

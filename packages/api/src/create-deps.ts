@@ -9,6 +9,7 @@ import {
   logDestination,
   QUEUE_STATES,
   retryPolicyOf,
+  secretBoxOf,
 } from "@hookbox/shared";
 import { createDatabase } from "@hookbox/shared/drizzle";
 import type { ApiDeps } from "./deps.ts";
@@ -49,7 +50,7 @@ export function createApiDeps(
     redis,
     queue,
     maintenance,
-    sources: createSourceCache(database.sql),
+    sources: createSourceCache(database.sql, secretBoxOf(config)),
     rejections: createRejectionRecorder({ sql: database.sql, logger, metrics }),
     writer: createEventWriter(database.sql, batching),
     enqueuer: createEventEnqueuer(

@@ -7,6 +7,7 @@ import {
   type Config,
   loadConfiguredHandlers,
   migrate,
+  secretBoxOf,
   startTracing,
   warmUpDatabase,
 } from "@hookbox/shared";
@@ -25,7 +26,7 @@ export async function startApiServer(config: Config, options: { runMigrations: b
   const codeHandlers = await loadConfiguredHandlers(config);
   const deps = createApiDeps(config, { codeHandlers });
   const { logger } = deps;
-  if (options.runMigrations) await migrate(config.databaseUrl);
+  if (options.runMigrations) await migrate(config.databaseUrl, { secretBox: secretBoxOf(config) });
   await warmUpDatabase(deps.sql);
 
   // Before the ingest listener, so the "listening" line can name both ports. In a cluster the

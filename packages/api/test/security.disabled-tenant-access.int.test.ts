@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT_ID } from "@hookbox/shared";
+import { DEFAULT_TENANT_ID, secretBoxOf } from "@hookbox/shared";
 import { signDelivery } from "@hookbox/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSourceCache } from "../src/ingest/source-cache.ts";
@@ -78,7 +78,7 @@ describe("disabling a tenant", () => {
   });
 
   it("another api replica's source cache stops answering within its TTL (the lookup reads tenants.active)", async () => {
-    const replica = createSourceCache(api.deps.sql, 50);
+    const replica = createSourceCache(api.deps.sql, secretBoxOf(api.config), 50);
     expect((await replica.get(slug))?.active).toBe(false);
     await setActive(tenant, true);
     expect((await replica.get(slug))?.active).toBe(false); // cached

@@ -1,3 +1,4 @@
+import { secretBoxOf } from "@hookbox/shared";
 import { signDelivery } from "@hookbox/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type TestApi } from "./helpers.ts";
@@ -30,7 +31,8 @@ async function problemsOf(res: Response): Promise<string[]> {
 async function storedSecrets(id: string): Promise<string[]> {
   const [row] = await api.deps.sql<{ secrets: { secret: string }[] }[]>`
     SELECT secrets FROM sources WHERE id = ${id}`;
-  return (row?.secrets ?? []).map((s) => s.secret);
+  // Sealed at rest (secrets-at-rest.ts): compared as plaintext.
+  return (row?.secrets ?? []).map((s) => secretBoxOf(api.deps.config).open(s.secret));
 }
 
 function deliver(slug: string, secret: string) {

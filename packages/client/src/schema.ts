@@ -1107,7 +1107,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Created; `secret` is shown this once. */
+                /** @description Created; `secret` and `forwardSecret` are shown this once. */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -1356,6 +1356,83 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/sources/{id}/forward-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RotateForwardSecret"];
+                };
+            };
+            responses: {
+                /** @description New forward signing secret (shown this once); previous ones sign until previousExpireAt. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RotatedForwardSecret"];
+                    };
+                };
+                /** @description Invalid request; `problems` names each one. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, unknown or revoked API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or another tenant's). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Postgres unavailable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/sources/{id}/rejections": {
@@ -2184,12 +2261,23 @@ export interface components {
             /** @description BullMQ's: waiting, active, delayed, completed, failed. */
             state: string;
         };
+        RotatedForwardSecret: {
+            createdAt: string;
+            /** @description The new forward signing secret, shown this once. */
+            forwardSecret: string;
+            /** @description When the previous forward secrets stop signing. */
+            previousExpireAt: string | null;
+        };
         RotatedSecret: {
             createdAt: string;
             /** @description When the previous secrets stop verifying. */
             previousExpireAt: string | null;
             /** @description The new secret, shown this once. */
             secret: string;
+        };
+        RotateForwardSecret: {
+            /** @default 86400 */
+            expiresPreviousInSeconds: number;
         };
         RotateSecret: {
             /** @default 86400 */
@@ -2200,6 +2288,9 @@ export interface components {
             active: boolean;
             createdAt: string;
             eventType: components["schemas"]["ValueRule"];
+            /** @description Only in the answer to create: the Standard Webhooks secret (`whsec_…`) that signs what `forward` sends (`webhook-signature`). Rotate with POST /v1/sources/{id}/forward-secret. */
+            forwardSecret?: string;
+            /** @description Forward header values read as "***" (write-only); a PATCH that sends "***" back keeps the stored value. */
             handlers: components["schemas"]["Handler"][];
             /** Format: uuid */
             id: string;

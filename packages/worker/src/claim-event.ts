@@ -6,6 +6,10 @@ import {
   type HandlerSpec,
   ItemFailure,
   isDatabaseUnavailable,
+  openHandlers,
+  openSecretList,
+  type SecretBox,
+  type SourceSecret,
   type Sql,
   TRANSITIONS,
 } from "@hookbox/shared";
@@ -27,6 +31,8 @@ export interface ClaimedEvent {
   contentType: string | null;
   source: string;
   handlers: HandlerSpec[];
+  /** The source's forward signing secrets (sealed as read; `openClaimedEvent` opens them and `handlers`). */
+  forwardSecrets: SourceSecret[];
   /** The keys this run runs (a replay of chosen handlers); null = every handler of the source. */
   runHandlers: string[] | null;
   /** What each handler key did so far in this run (keys without attempts are absent). */
@@ -60,7 +66,8 @@ export async function claimEvents(sql: Sql, eventIds: readonly string[]): Promis
     )
     SELECT c.id, c.tenant_id AS "tenantId", c.event_type AS "eventType", c.idempotency_key AS "idempotencyKey",
            c.attempt_count AS "attemptCount", c.run, c.received_at AS "receivedAt", c.headers, c.body,
-           c.content_type AS "contentType", s.slug AS source, s.handlers, c.run_handlers AS "runHandlers",
+           c.content_type AS "contentType", s.slug AS source, s.handlers, s.forward_secrets AS "forwardSecrets",
+           c.run_handlers AS "runHandlers",
            coalesce((SELECT jsonb_object_agg(k.handler, jsonb_build_object(
                        'done', k.done, 'failures', k.failures, 'notBefore', k.not_before))
                      FROM (SELECT a.handler, bool_or(a.outcome <> 'error') AS done,
@@ -71,6 +78,15 @@ export async function claimEvents(sql: Sql, eventIds: readonly string[]): Promis
     FROM claimed c JOIN sources s ON s.id = c.source_id`;
   // A statement that never returns (a lost connection) must not hold every job's claim.
   return boundedQuery(query, BATCH_QUERY_TIMEOUT_MS);
+}
+
+/** The event with its source's secrets opened (forward header values, forward signing secrets). */
+export function openClaimedEvent(box: SecretBox, event: ClaimedEvent): ClaimedEvent {
+  return {
+    ...event,
+    handlers: openHandlers(box, event.handlers),
+    forwardSecrets: openSecretList(box, event.forwardSecrets),
+  };
 }
 
 export interface EventClaimer {

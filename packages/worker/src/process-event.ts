@@ -11,9 +11,10 @@ import {
   type Logger,
   readManifests,
   type Span,
+  secretBoxOf,
 } from "@hookbox/shared";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
-import type { ClaimedEvent } from "./claim-event.ts";
+import { type ClaimedEvent, openClaimedEvent } from "./claim-event.ts";
 import type { WorkerDeps } from "./deps.ts";
 import type { RunnableHandler } from "./handlers/index.ts";
 import { RetryLaterError } from "./retry-policy.ts";
@@ -64,12 +65,14 @@ async function processJob(
   token: string | undefined,
   span: Span | undefined,
 ): Promise<ProcessOutcome> {
-  const event = await deps.claimer.claim(eventId);
-  if (!event) {
+  const claimed = await deps.claimer.claim(eventId);
+  if (!claimed) {
     deps.logger.debug({ eventId, jobId: job.id }, "event already settled or gone; nothing to do");
     span?.setAttribute("hookbox.job.outcome", "skipped");
     return "skipped";
   }
+  // Opened before the configs are parsed: a sealed header value is longer than its limit.
+  const event = openClaimedEvent(secretBoxOf(deps.config), claimed);
   span?.setAttributes({ "hookbox.source": event.source, "hookbox.event.run": event.run });
 
   const owed = event.handlers

@@ -5,6 +5,7 @@ import {
   migrate,
   newWorkerManifest,
   publishManifest,
+  secretBoxOf,
   toManifestHandlers,
   warmUpDatabase,
   withdrawManifest,
@@ -33,7 +34,7 @@ export async function runWorker(
 ): Promise<RunningWorker> {
   const codeHandlers = overrides.codeHandlers ?? (await loadConfiguredHandlers(config));
   const deps = createWorkerDeps(config, { ...overrides, codeHandlers });
-  await migrate(config.databaseUrl);
+  await migrate(config.databaseUrl, { secretBox: secretBoxOf(config) });
   await warmUpDatabase(deps.sql);
   const worker = startEventWorker(deps);
   const maintenance = startMaintenanceWorker(deps);

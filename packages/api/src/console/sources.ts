@@ -1,4 +1,4 @@
-import { AppError, SCHEMES } from "@hookbox/shared";
+import { AppError, maskHandlers, SCHEMES, secretBoxOf } from "@hookbox/shared";
 import { Hono } from "hono";
 import { html } from "hono/html";
 import type { ApiDeps } from "../deps.ts";
@@ -86,7 +86,7 @@ ${rows.slice(0, 100).map(
       });
       if (!input.success)
         throw new AppError("bad_request", "invalid", { problems: describeIssues(input.error.issues) });
-      const { row, secret } = await createSource(
+      const { row, secret, forwardSecret } = await createSource(
         deps.db,
         c.get("auth").tenantId,
         input.data,
@@ -98,7 +98,7 @@ ${rows.slice(0, 100).map(
         assets,
         "Source created",
         "sources",
-        await detail(c.get("csrf"), row.id, c.get("auth").tenantId, secret),
+        await detail(c.get("csrf"), row.id, c.get("auth").tenantId, { secret, forwardSecret }),
         201,
       );
     } catch (error) {
@@ -110,14 +110,15 @@ ${rows.slice(0, 100).map(
     csrf: string,
     id: string,
     tenantId: string,
-    secret?: string,
+    shown: { secret?: string | undefined; forwardSecret?: string } = {},
     problems: string[] = [],
     saved = false,
   ) {
     const row = await getSource(deps.db, tenantId, id);
     const rejections = await listRejections(deps.db, row.id, 50, undefined);
     return html`<h1>Source ${row.slug}</h1>
-${secret ? html`<div class="notice" role="status"><p>The new secret, shown this once — store it with the sender now:</p><p class="secret" id="new-secret">${secret}</p></div>` : ""}
+${shown.secret ? html`<div class="notice" role="status"><p>The new secret, shown this once — store it with the sender now:</p><p class="secret" id="new-secret">${shown.secret}</p></div>` : ""}
+${shown.forwardSecret ? html`<div class="notice" role="status"><p>The forward signing secret (Standard Webhooks <code>webhook-signature</code> on what <code>forward</code> sends), shown this once — give it to your destination:</p><p class="secret" id="new-forward-secret">${shown.forwardSecret}</p></div>` : ""}
 ${notice(saved ? "Saved." : undefined)}${errors(problems)}
 <dl class="facts"><dt>Scheme</dt><dd>${row.scheme}</dd><dt>Ingest URL</dt><dd class="mono">${view(row).ingestUrl}</dd>
 <dt>Secrets</dt><dd>${row.secrets.length} (${row.secrets.filter((s) => s.expiresAt).length} expiring)</dd>
@@ -126,7 +127,7 @@ ${notice(saved ? "Saved." : undefined)}${errors(problems)}
 <form method="post" action="${href(`/sources/${row.id}`)}">${csrfField(csrf)}
 <label>Name<input name="name" value="${row.name}"></label>
 <label class="inline"><input type="checkbox" name="active" value="true"${row.active ? html` checked` : ""}> Active (accepts deliveries)</label>
-<label>Handlers (JSON: name, key, events globs, config)<textarea name="handlers">${JSON.stringify(row.handlers, null, 2)}</textarea></label>
+<label>Handlers (JSON: name, key, events globs, config; forward header values are write-only: "***" keeps the stored value)<textarea name="handlers">${JSON.stringify(maskHandlers(row.handlers), null, 2)}</textarea></label>
 <div class="actions"><button type="submit">Save</button></div></form>
 ${
   row.scheme === "none"
@@ -159,7 +160,7 @@ ${
       assets,
       "Source",
       "sources",
-      await detail(c.get("csrf"), id, c.get("auth").tenantId, undefined, [], c.req.query("saved") === "1"),
+      await detail(c.get("csrf"), id, c.get("auth").tenantId, {}, [], c.req.query("saved") === "1"),
     );
   });
   app.post("/sources/:id", async (c) => {
@@ -179,6 +180,7 @@ ${
       await updateSource(deps.db, tenantId, id, input.data, {
         ...(await sourceRules(deps)),
         scheme: before.scheme,
+        storedHandlers: before.handlers,
       });
       deps.sources.invalidate(before.slug);
       return c.redirect(href(`/sources/${id}?saved=1`), 303);
@@ -188,7 +190,7 @@ ${
         assets,
         "Source",
         "sources",
-        await detail(c.get("csrf"), id, tenantId, undefined, problemsOf(error)),
+        await detail(c.get("csrf"), id, tenantId, {}, problemsOf(error)),
         400,
       );
     }
@@ -203,7 +205,7 @@ ${
       expiresPreviousInSeconds: Number(text(form, "expiresPreviousInSeconds") || 86_400),
     });
     if (!input.success) throw new AppError("bad_request", describeIssues(input.error.issues).join("; "));
-    const rotated = await rotateSecret(deps.db, tenantId, id, input.data);
+    const rotated = await rotateSecret(deps.db, tenantId, id, input.data, secretBoxOf(deps.config));
     deps.sources.invalidate(rotated.slug);
     c.header("cache-control", "no-store");
     return page(
@@ -211,7 +213,7 @@ ${
       assets,
       "Secret rotated",
       "sources",
-      await detail(c.get("csrf"), id, tenantId, rotated.secret),
+      await detail(c.get("csrf"), id, tenantId, { secret: rotated.secret }),
     );
   });
   return app;

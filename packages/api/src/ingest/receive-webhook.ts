@@ -1,4 +1,4 @@
-import { type EventStatus, isDatabaseUnavailable, type SourceSecret } from "@hookbox/shared";
+import { activeSecrets, type EventStatus, isDatabaseUnavailable } from "@hookbox/shared";
 import { type RejectReason, verifierFor } from "../verify/index.ts";
 import { deriveValue, lazyJson, normalizeKey, normalizeType } from "./derive.ts";
 import type { PersistResult } from "./persist.ts";
@@ -15,11 +15,6 @@ export type ReceiveResult =
   | { kind: "backlogged"; retryAfterSeconds: number }
   | { kind: "invalid_signature"; reason: RejectReason }
   | { kind: "unavailable"; error: unknown };
-
-/** Secrets that still verify at `now`, oldest first. */
-export function activeSecrets(secrets: readonly SourceSecret[], now: number): string[] {
-  return secrets.filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now).map((s) => s.secret);
-}
 
 /**
  * The way in: find source → read body (bounded) → verify → derive key and type → persist → enqueue.

@@ -1,7 +1,9 @@
 import {
   boundedQuery,
   type HandlerSpec,
+  openSecretList,
   type Scheme,
+  type SecretBox,
   type SourceSecret,
   type Sql,
   type ValueRule,
@@ -14,6 +16,7 @@ export interface IngestSource {
   tenantId: string;
   slug: string;
   scheme: Scheme;
+  /** Opened (plaintext): the cache holds them in memory only; at rest they are sealed. */
   secrets: SourceSecret[];
   toleranceSeconds: number;
   idempotencyRule: ValueRule | null;
@@ -36,14 +39,14 @@ export interface SourceCache {
  * In-memory cache of sources by slug. Entries live `ttlMs`, so a change made through another
  * api replica is seen within that time; changes made here invalidate at once.
  */
-export function createSourceCache(sql: Sql, ttlMs = 2_000): SourceCache {
+export function createSourceCache(sql: Sql, box: SecretBox, ttlMs = 2_000): SourceCache {
   const entries = new Map<string, { source: Promise<IngestSource | null>; expires: number }>();
   return {
     get(slug) {
       const now = Date.now();
       const hit = entries.get(slug);
       if (hit && hit.expires > now) return hit.source;
-      const source = loadSource(sql, slug);
+      const source = loadSource(sql, box, slug);
       entries.set(slug, { source, expires: now + ttlMs });
       // A failed load (Postgres away) must not be cached.
       source.then(
@@ -62,7 +65,7 @@ export function createSourceCache(sql: Sql, ttlMs = 2_000): SourceCache {
   };
 }
 
-async function loadSource(sql: Sql, slug: string): Promise<IngestSource | null> {
+async function loadSource(sql: Sql, box: SecretBox, slug: string): Promise<IngestSource | null> {
   const rows = await boundedQuery(
     sql<IngestSource[]>`
     SELECT s.id, s.tenant_id AS "tenantId", s.slug, s.scheme, s.secrets, s.tolerance_seconds AS "toleranceSeconds",
@@ -73,5 +76,6 @@ async function loadSource(sql: Sql, slug: string): Promise<IngestSource | null> 
     WHERE s.slug = ${slug} AND s.deleted_at IS NULL`,
     INGEST_QUERY_TIMEOUT_MS,
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  return row ? { ...row, secrets: openSecretList(box, row.secrets) } : null;
 }

@@ -1,13 +1,19 @@
 import { randomBytes } from "node:crypto";
 import {
   AppError,
+  generateWhsecSecret,
   type HandlerCatalog,
   type HandlerSpec,
   type HandlerSpecInput,
+  keepMaskedHeaders,
+  maskHandlers,
   parseHandlerSpecs,
   SCHEME_SPECS,
   type Scheme,
+  type SecretBox,
   type SourceSecret,
+  sealHandlers,
+  sealSecretList,
   uuidv7,
   weakSecretProblem,
 } from "@hookbox/shared";
@@ -16,18 +22,22 @@ import { type Db, rejections, sources } from "@hookbox/shared/drizzle";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import { reserveSlug } from "./reserve-slug.ts";
 import type { SourceRules } from "./rules.ts";
-import type { CreateSource, RotateSecret, SourceView, UpdateSource } from "./schemas.ts";
+import type { CreateSource, RotateForwardSecret, RotateSecret, SourceView, UpdateSource } from "./schemas.ts";
 
 type SourceRow = typeof sources.$inferSelect;
 
 const UNIQUE_VIOLATION = "23505";
 
-/** Turns a source row into its API shape; the secret only when `secret` is given (create, rotate). */
+/**
+ * Turns a source row into its API shape; the secrets only when given (create). Forward header
+ * values are write-only: they read as `***` (a PATCH that sends `***` back keeps the stored value).
+ */
 export function toSourceView(
   row: SourceRow,
   publicUrl: string,
   defaultMaxBody: number,
   secret?: string,
+  forwardSecret?: string,
 ): SourceView {
   return {
     id: row.id,
@@ -35,10 +45,11 @@ export function toSourceView(
     name: row.name,
     scheme: row.scheme,
     ...(secret !== undefined ? { secret } : {}),
+    ...(forwardSecret !== undefined ? { forwardSecret } : {}),
     toleranceSeconds: row.toleranceSeconds,
     idempotency: row.idempotencyRule ?? null,
     eventType: row.eventTypeRule ?? null,
-    handlers: row.handlers,
+    handlers: maskHandlers(row.handlers),
     // What ingest enforces: the source's own limit under the operator's ceiling.
     maxBodyBytes: Math.min(row.maxBodyBytes ?? defaultMaxBody, defaultMaxBody),
     rateLimitPerSecond: row.rateLimitPerSecond,
@@ -51,10 +62,9 @@ export function toSourceView(
 
 /** A new secret in the form the scheme's senders use (its `secretFormat`). */
 export function generateSecret(scheme: Scheme): string {
-  const bytes = randomBytes(32);
   return SCHEME_SPECS[scheme].secretFormat === "whsec"
-    ? `whsec_${bytes.toString("base64")}`
-    : bytes.toString("base64url");
+    ? generateWhsecSecret()
+    : randomBytes(32).toString("base64url");
 }
 
 /** A given secret long enough for its scheme's key (`minKeyBytes`), or a 400 naming the problem. */
@@ -107,20 +117,25 @@ function settingColumns(
   };
 }
 
+/** A list of one new secret, sealed. */
+function sealedList(box: SecretBox, secret: string, createdAt: string): SourceSecret[] {
+  return [{ secret: box.seal(secret), createdAt, expiresAt: null }];
+}
+
+/** Creates a source; its secret (given or generated) and forward signing secret are sealed at rest. */
 export async function createSource(
   db: Db,
   tenantId: string,
   input: CreateSource,
   rules: SourceRules,
-): Promise<{ row: SourceRow; secret: string | undefined }> {
+): Promise<{ row: SourceRow; secret: string | undefined; forwardSecret: string }> {
   const scheme = input.scheme as Scheme;
   assertBodyLimit(input.maxBodyBytes, rules);
   const handlers = validateHandlers(input.handlers, { catalog: rules.catalog, tenantId, scheme });
   if (scheme !== "none" && input.secret !== undefined) assertStrongSecret(scheme, input.secret);
   const secret = scheme === "none" ? undefined : (input.secret ?? generateSecret(scheme));
-  const secrets: SourceSecret[] = secret
-    ? [{ secret, createdAt: new Date().toISOString(), expiresAt: null }]
-    : [];
+  const createdAt = new Date().toISOString();
+  const forwardSecret = generateWhsecSecret();
   try {
     const row = await db.transaction(async (tx) => {
       await reserveSlug(tx, tenantId, input.slug);
@@ -132,15 +147,16 @@ export async function createSource(
           slug: input.slug,
           name: input.name ?? input.slug,
           scheme,
-          secrets,
+          secrets: secret ? sealedList(rules.box, secret, createdAt) : [],
+          forwardSecrets: sealedList(rules.box, forwardSecret, createdAt),
           ...settingColumns(input),
-          handlers,
+          handlers: sealHandlers(rules.box, handlers),
         })
         .returning();
       return inserted;
     });
     if (!row) throw new Error("insert returned no row");
-    return { row, secret };
+    return { row, secret, forwardSecret };
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("conflict", `The slug "${input.slug}" is taken.`);
     throw error;
@@ -162,12 +178,23 @@ export async function listSources(db: Db, tenantId: string, limit: number, curso
     .limit(limit + 1);
 }
 
-/** The tenant's live source, or a 404: another tenant's source is indistinguishable from none. */
-export async function getSource(db: Db, tenantId: string, id: string): Promise<SourceRow> {
-  const [row] = await db
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/**
+ * The tenant's live source, or a 404: another tenant's source is indistinguishable from none.
+ * `lock`: FOR UPDATE, in a transaction, for a read-modify-write of its secrets.
+ */
+export async function getSource(
+  db: Db | Tx,
+  tenantId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<SourceRow> {
+  const query = db
     .select()
     .from(sources)
     .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)));
+  const [row] = await (options.lock ? query.for("update") : query);
   if (!row) throw new AppError("not_found", "No such source.");
   return row;
 }
@@ -177,10 +204,15 @@ export async function updateSource(
   tenantId: string,
   id: string,
   input: UpdateSource,
-  context: SourceRules & { scheme: Scheme },
+  context: SourceRules & { scheme: Scheme; storedHandlers: HandlerSpec[] },
 ): Promise<SourceRow> {
   assertBodyLimit(input.maxBodyBytes, context);
-  const handlers = input.handlers ? validateHandlers(input.handlers, { ...context, tenantId }) : undefined;
+  const handlers = input.handlers
+    ? sealHandlers(
+        context.box,
+        keepMasked(validateHandlers(input.handlers, { ...context, tenantId }), context.storedHandlers),
+      )
+    : undefined;
   try {
     return await db.transaction(async (tx) => {
       if (input.slug !== undefined) await reserveSlug(tx, tenantId, input.slug);
@@ -205,6 +237,13 @@ export async function updateSource(
   }
 }
 
+/** `***` header values replaced by the stored ones (see `keepMaskedHeaders`), or a 400. */
+function keepMasked(handlers: HandlerSpec[], stored: HandlerSpec[]): HandlerSpec[] {
+  const kept = keepMaskedHeaders(handlers, stored);
+  if (!kept.ok) throw new AppError("bad_request", "The request is invalid.", { problems: kept.problems });
+  return kept.handlers;
+}
+
 /** Soft delete: the source stops accepting deliveries, its events stay, its slug stays the tenant's (reserve-slug.ts). */
 export async function deleteSource(db: Db, tenantId: string, id: string): Promise<SourceRow> {
   const [row] = await db
@@ -220,44 +259,81 @@ export async function deleteSource(db: Db, tenantId: string, id: string): Promis
 const EXPIRED_SECRET_KEPT_MS = 7 * 86_400_000;
 
 /**
+ * `list` plus `secret` (sealed), every still-valid previous one expiring `expiresPreviousInSeconds`
+ * from now (an earlier expiry is kept) and long-expired ones dropped.
+ */
+function rotateList(box: SecretBox, list: SourceSecret[], secret: string, expiresPreviousInSeconds: number) {
+  const now = Date.now();
+  const previousExpireAt = new Date(now + expiresPreviousInSeconds * 1000).toISOString();
+  const kept = list
+    .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now - EXPIRED_SECRET_KEPT_MS)
+    .map((s) => ({
+      ...s,
+      expiresAt:
+        s.expiresAt !== null && Date.parse(s.expiresAt) < Date.parse(previousExpireAt)
+          ? s.expiresAt
+          : previousExpireAt,
+    }));
+  const createdAt = new Date(now).toISOString();
+  return {
+    secrets: [...sealSecretList(box, kept), ...sealedList(box, secret, createdAt)],
+    createdAt,
+    previousExpireAt: kept.length > 0 ? previousExpireAt : null,
+  };
+}
+
+/**
  * Adds a secret and gives every still-valid previous one an expiry `expiresPreviousInSeconds`
  * from now (an earlier expiry is kept). Until then old and new both verify.
  */
-export async function rotateSecret(db: Db, tenantId: string, id: string, input: RotateSecret) {
+export async function rotateSecret(
+  db: Db,
+  tenantId: string,
+  id: string,
+  input: RotateSecret,
+  box: SecretBox,
+) {
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(sources)
-      .where(and(eq(sources.id, id), eq(sources.tenantId, tenantId), isNull(sources.deletedAt)))
-      .for("update");
-    if (!row) throw new AppError("not_found", "No such source.");
+    const row = await getSource(tx, tenantId, id, { lock: true });
     if (row.scheme === "none") throw new AppError("bad_request", "A source with scheme none has no secret.");
     if (input.secret !== undefined) assertStrongSecret(row.scheme, input.secret);
-    const now = Date.now();
-    const previousExpireAt = new Date(now + input.expiresPreviousInSeconds * 1000).toISOString();
-    const kept = row.secrets
-      .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now - EXPIRED_SECRET_KEPT_MS)
-      .map((s) => ({
-        ...s,
-        expiresAt:
-          s.expiresAt !== null && Date.parse(s.expiresAt) < Date.parse(previousExpireAt)
-            ? s.expiresAt
-            : previousExpireAt,
-      }));
     const secret = input.secret ?? generateSecret(row.scheme);
-    const createdAt = new Date(now).toISOString();
+    const rotated = rotateList(box, row.secrets, secret, input.expiresPreviousInSeconds);
     const [updated] = await tx
       .update(sources)
-      .set({ secrets: [...kept, { secret, createdAt, expiresAt: null }], updatedAt: new Date(now) })
+      .set({ secrets: rotated.secrets, updatedAt: new Date(rotated.createdAt) })
       .where(eq(sources.id, id))
       .returning();
     if (!updated) throw new AppError("not_found", "No such source.");
     return {
       slug: updated.slug,
       secret,
-      createdAt,
-      previousExpireAt: kept.length > 0 ? previousExpireAt : null,
+      createdAt: rotated.createdAt,
+      previousExpireAt: rotated.previousExpireAt,
     };
+  });
+}
+
+/**
+ * A new forward signing secret (`whsec_…`, shown once); the previous ones keep signing (one
+ * `v1,` signature each in `webhook-signature`) until `expiresPreviousInSeconds` from now.
+ */
+export async function rotateForwardSecret(
+  db: Db,
+  tenantId: string,
+  id: string,
+  input: RotateForwardSecret,
+  box: SecretBox,
+) {
+  return db.transaction(async (tx) => {
+    const row = await getSource(tx, tenantId, id, { lock: true });
+    const forwardSecret = generateWhsecSecret();
+    const rotated = rotateList(box, row.forwardSecrets, forwardSecret, input.expiresPreviousInSeconds);
+    await tx
+      .update(sources)
+      .set({ forwardSecrets: rotated.secrets, updatedAt: new Date(rotated.createdAt) })
+      .where(eq(sources.id, id));
+    return { forwardSecret, createdAt: rotated.createdAt, previousExpireAt: rotated.previousExpireAt };
   });
 }
 

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { secretBoxOf } from "@hookbox/shared";
 import type { ApiDeps } from "../deps.ts";
 import type { AuthEnv } from "../http/caller.ts";
 import { decodeCursor, page } from "../http/cursor.ts";
@@ -11,6 +12,7 @@ import {
   getSource,
   listRejections,
   listSources,
+  rotateForwardSecret,
   rotateSecret,
   toSourceView,
   updateSource,
@@ -19,7 +21,9 @@ import { sourceRules } from "./rules.ts";
 import {
   CreateSourceSchema,
   RejectionListSchema,
+  RotatedForwardSecretSchema,
   RotatedSecretSchema,
+  RotateForwardSecretSchema,
   RotateSecretSchema,
   SourceListSchema,
   SourceSchema,
@@ -35,7 +39,10 @@ const create = createRoute({
   security,
   request: { body: { ...json(CreateSourceSchema), required: true } },
   responses: {
-    201: { description: "Created; `secret` is shown this once.", ...json(SourceSchema) },
+    201: {
+      description: "Created; `secret` and `forwardSecret` are shown this once.",
+      ...json(SourceSchema),
+    },
     ...commonErrors,
     ...conflict,
   },
@@ -93,6 +100,21 @@ const rotate = createRoute({
     ...notFound,
   },
 });
+const rotateForward = createRoute({
+  method: "post",
+  path: "/sources/{id}/forward-secret",
+  tags,
+  security,
+  request: { params: IdParamSchema, body: { ...json(RotateForwardSecretSchema), required: true } },
+  responses: {
+    201: {
+      description: "New forward signing secret (shown this once); previous ones sign until previousExpireAt.",
+      ...json(RotatedForwardSecretSchema),
+    },
+    ...commonErrors,
+    ...notFound,
+  },
+});
 const rejectionList = createRoute({
   method: "get",
   path: "/sources/{id}/rejections",
@@ -111,18 +133,19 @@ const rejectionList = createRoute({
 
 export function sourceRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
-  const view = (row: Parameters<typeof toSourceView>[0], secret?: string) =>
-    toSourceView(row, deps.config.publicUrl, deps.config.maxBodyBytes, secret);
+  const view = (row: Parameters<typeof toSourceView>[0], secret?: string, forwardSecret?: string) =>
+    toSourceView(row, deps.config.publicUrl, deps.config.maxBodyBytes, secret, forwardSecret);
+  const box = secretBoxOf(deps.config);
 
   app.openapi(create, async (c) => {
-    const { row, secret } = await createSource(
+    const { row, secret, forwardSecret } = await createSource(
       deps.db,
       c.get("auth").tenantId,
       c.req.valid("json"),
       await sourceRules(deps),
     );
     deps.sources.invalidate(row.slug);
-    return c.json(view(row, secret), 201);
+    return c.json(view(row, secret, forwardSecret), 201);
   });
   app.openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
@@ -141,6 +164,7 @@ export function sourceRoutes(deps: ApiDeps) {
     const row = await updateSource(deps.db, tenantId, id, c.req.valid("json"), {
       ...(await sourceRules(deps)),
       scheme: before.scheme,
+      storedHandlers: before.handlers,
     });
     deps.sources.invalidate(before.slug);
     deps.sources.invalidate(row.slug);
@@ -157,10 +181,17 @@ export function sourceRoutes(deps: ApiDeps) {
       c.get("auth").tenantId,
       c.req.valid("param").id,
       c.req.valid("json"),
+      box,
     );
     deps.sources.invalidate(rotated.slug);
     const { slug: _slug, ...answer } = rotated;
     return c.json(answer, 201);
+  });
+  // The forward handler reads the signing secrets with the event (not through the ingest cache).
+  app.openapi(rotateForward, async (c) => {
+    const { tenantId } = c.get("auth");
+    const { id } = c.req.valid("param");
+    return c.json(await rotateForwardSecret(deps.db, tenantId, id, c.req.valid("json"), box), 201);
   });
   app.openapi(rejectionList, async (c) => {
     const source = await getSource(deps.db, c.get("auth").tenantId, c.req.valid("param").id);

@@ -101,10 +101,17 @@ export const SourceSchema = z
     name: z.string(),
     scheme: z.string(),
     secret: z.string().optional().openapi({ description: "Only in the answer to create." }),
+    forwardSecret: z.string().optional().openapi({
+      description:
+        "Only in the answer to create: the Standard Webhooks secret (`whsec_…`) that signs what `forward` sends (`webhook-signature`). Rotate with POST /v1/sources/{id}/forward-secret.",
+    }),
     toleranceSeconds: z.number(),
     idempotency: ValueRuleSchema,
     eventType: ValueRuleSchema,
-    handlers: z.array(HandlerSpecSchema),
+    handlers: z.array(HandlerSpecSchema).openapi({
+      description:
+        'Forward header values read as "***" (write-only); a PATCH that sends "***" back keeps the stored value.',
+    }),
     maxBodyBytes: z.number(),
     rateLimitPerSecond: z.number().nullable(),
     active: z.boolean(),
@@ -146,6 +153,21 @@ export const RotatedSecretSchema = z
   })
   .openapi("RotatedSecret");
 
+export const RotateForwardSecretSchema = RotateSecretSchema.omit({ secret: true }).openapi(
+  "RotateForwardSecret",
+);
+
+export const RotatedForwardSecretSchema = z
+  .object({
+    forwardSecret: z.string().openapi({ description: "The new forward signing secret, shown this once." }),
+    createdAt: z.string(),
+    previousExpireAt: z
+      .string()
+      .nullable()
+      .openapi({ description: "When the previous forward secrets stop signing." }),
+  })
+  .openapi("RotatedForwardSecret");
+
 export const RejectionSchema = z
   .object({
     id: z.uuid(),
@@ -161,3 +183,4 @@ export const RejectionListSchema = z
   .openapi("RejectionList");
 
 export type RotateSecret = z.infer<typeof RotateSecretSchema>;
+export type RotateForwardSecret = z.infer<typeof RotateForwardSecretSchema>;

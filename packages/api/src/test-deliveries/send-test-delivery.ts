@@ -1,7 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { AppError, SCHEME_SPECS, type Scheme, type Sql, signDelivery } from "@hookbox/shared";
+import {
+  AppError,
+  activeSecrets,
+  type Config,
+  openSecretList,
+  SCHEME_SPECS,
+  type Scheme,
+  type Sql,
+  secretBoxOf,
+  signDelivery,
+} from "@hookbox/shared";
 import type { Db } from "@hookbox/shared/drizzle";
-import { activeSecrets } from "../ingest/receive-webhook.ts";
 import { generateSecret, getSource } from "../sources/queries.ts";
 import { findRejectionReason } from "./queries.ts";
 import type { TestDelivery, TestDeliveryAnswer } from "./schemas.ts";
@@ -25,7 +34,7 @@ export type Ingest = (
  * rejection log all run. The secret never leaves the api.
  */
 export async function sendTestDelivery(
-  deps: { db: Db; sql: Sql; now: () => number },
+  deps: { db: Db; sql: Sql; now: () => number; config: Config },
   ingest: Ingest,
   tenantId: string,
   sourceId: string,
@@ -37,7 +46,7 @@ export async function sendTestDelivery(
     refuse(`stale: scheme ${source.scheme} signs no timestamp (stripe, slack and standard-webhooks do)`);
   if (input.tampered && spec.verification === "none") refuse("tampered: scheme none checks no signature");
   const now = deps.now();
-  const current = activeSecrets(source.secrets, now).at(-1) ?? "";
+  const current = activeSecrets(openSecretList(secretBoxOf(deps.config), source.secrets), now).at(-1) ?? "";
   const deliveryId = `msg_${randomUUID()}`;
   const signed = signDelivery(source.scheme, {
     body: input.body,

@@ -97,6 +97,11 @@ export function registerSources(program: Command): void {
         );
         print(`  ingest URL  ${created.ingestUrl}`);
         if (created.secret) print(`  secret      ${created.secret}   ${paint("dim", "(shown this once)")}`);
+        // What `forward` sends is signed with it (Standard Webhooks): the destination needs it.
+        if (created.forwardSecret && created.handlers.some((h) => h.name === "forward"))
+          print(
+            `  forward secret ${created.forwardSecret}   ${paint("dim", "(verifies forwards; shown this once)")}`,
+          );
         print(`  ${providerLine(created)}`);
         print(paint("dim", `  try it: hookbox trigger ${created.slug} <event-type>`));
       },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEV_ENCRYPTION_KEY, parseEncryptionKey } from "../secrets-at-rest.ts";
 
 const bool = z
   .enum(["true", "false", "1", "0"])
@@ -42,6 +43,28 @@ const EnvVariables = z.object({
   WORKER_PORT: int(3001, 0),
   /** Bootstrap bearer key for `/v1` (tenant `default`). No default: required outside development. */
   ADMIN_API_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  /**
+   * AES-256-GCM key (32 bytes, base64 or hex) sealing source secrets, forward signing secrets and
+   * forward header values in Postgres (api and worker). Required in production; in development
+   * and test a fixed, public dev key (`DEV_ENCRYPTION_KEY`) is used when unset.
+   */
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => parseEncryptionKey(v) !== null, "must be 32 bytes, base64 or hex")
+    .optional(),
+  /** Comma-separated earlier keys: they still open what they sealed, until the start step reseals it. */
+  ENCRYPTION_KEYS_PREVIOUS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((k) => k.trim())
+        .filter((k) => k !== ""),
+    )
+    .pipe(
+      z.array(z.string().refine((v) => parseEncryptionKey(v) !== null, "must be 32 bytes, base64 or hex")),
+    )
+    .default([]),
   /**
    * Jobs one worker process runs at once. Handlers wait on I/O and claims/settles are batched,
    * so more jobs in flight mean bigger batches, not more Postgres connections.
@@ -164,8 +187,16 @@ const EnvSchema = EnvVariables.superRefine((env, ctx) => {
       message: "is required when NODE_ENV=production",
     });
   }
+  if (env.NODE_ENV === "production" && !env.ENCRYPTION_KEY) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["ENCRYPTION_KEY"],
+      message: "is required when NODE_ENV=production (32 random bytes, base64: `openssl rand -base64 32`)",
+    });
+  }
 }).transform((env) => ({
   ...env,
+  ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
   PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
 }));
 

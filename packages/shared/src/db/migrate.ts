@@ -2,6 +2,8 @@ import { fileURLToPath } from "node:url";
 // drizzle-orm/migrator only reads the migration files (it imports nothing else from drizzle).
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import postgres from "postgres";
+import type { SecretBox } from "../secrets-at-rest.ts";
+import { type SealReport, sealSourceSecrets } from "./seal-secrets.ts";
 
 /** Arbitrary constant: the advisory lock every Hookbox process takes before migrating. */
 const MIGRATION_LOCK_KEY = 7_245_610_931;
@@ -14,6 +16,11 @@ export interface MigrateOptions {
    * older schema in an upgrade test. Default: all of them.
    */
   upTo?: number;
+  /**
+   * After the migrations, under the same lock: seal every source secret still in plaintext (or
+   * under a previous key) with this box (`sealSourceSecrets`). The api and worker pass theirs.
+   */
+  secretBox?: SecretBox;
 }
 
 /**
@@ -25,13 +32,14 @@ export interface MigrateOptions {
  * own migrator does (same bookkeeping table, so `drizzle-kit migrate` and this agree), without
  * loading drizzle-orm itself into the api and worker processes (see ../drizzle.ts).
  */
-export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<void> {
+export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<SealReport | null> {
   const sql = postgres(databaseUrl, { max: 2, connect_timeout: 10, onnotice: () => {} });
   try {
     const lock = await sql.reserve();
     try {
       await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
       await applyMigrations(lock, options.upTo);
+      return options.secretBox ? await sealSourceSecrets(lock, options.secretBox) : null;
     } finally {
       await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
       lock.release();

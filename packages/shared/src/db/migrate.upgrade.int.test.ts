@@ -48,6 +48,12 @@ const OLD_HANDLERS = {
   ],
 };
 
+/** New columns that are not null: 0006's signing secrets start empty (the start step fills them, seal-secrets.ts). */
+const NEW_COLUMN_DEFAULTS: Record<string, unknown> = {
+  "sources.forward_secrets": [],
+  "tenants.active": true,
+};
+
 let pg: TestDatabase;
 let sql: Sql;
 beforeAll(async () => {
@@ -224,12 +230,13 @@ it("migrates a populated database of the previous schema without losing or chang
       expect(
         rows.map((row) => row[column]),
         `${table}.${column}`,
-      ).toEqual(rows.map(() => (table === "tenants" && column === "active" ? true : null)));
+      ).toEqual(rows.map(() => NEW_COLUMN_DEFAULTS[`${table}.${column}`] ?? null));
   }
   expect(newColumns).toEqual({
     attempts: ["next_attempt_at"],
     events: ["run_handlers"],
     tenants: ["active"],
+    sources: ["forward_secrets"],
   });
   const [outcomes] = await sql<
     { values: string[] }[]

@@ -1,5 +1,6 @@
 import type { HandlerLogger, Step } from "@hookbox/sdk";
 import {
+  activeSecrets,
   type BuiltinHandlerName,
   builtinCatalogEntries,
   createHandlerCatalog,
@@ -82,6 +83,7 @@ function toHandlerEvent(event: ClaimedEvent, attempt: number): HandlerEvent {
     headers: event.headers,
     run: event.run,
     attempt,
+    signingSecrets: activeSecrets(event.forwardSecrets, Date.now()),
   };
 }
 

@@ -14,6 +14,8 @@ export interface HandlerEvent {
   run: number;
   /** This handler key's attempt in this run, from 1; with `id`, lets a receiver stay idempotent. */
   attempt: number;
+  /** The source's forward signing secrets (`whsec_…`) still valid now: `forward` signs with each. */
+  signingSecrets: string[];
 }
 
 export interface HandlerContext<N extends BuiltinHandlerName> {

@@ -25,8 +25,13 @@ export const sources = pgTable(
     name: text("name").notNull(),
     /** One of SCHEMES; text rather than an enum so a new scheme needs no migration. */
     scheme: text("scheme").$type<Scheme>().notNull(),
-    /** Several during a rotation; each verifies until its expiresAt. */
+    /** Several during a rotation; each verifies until its expiresAt. Each `secret` is sealed at rest. */
     secrets: jsonb("secrets").$type<SourceSecret[]>().notNull().default([]),
+    /**
+     * Standard Webhooks secrets (`whsec_…`) that sign what `forward` sends; several during a
+     * rotation (each signs until its expiresAt). Sealed like `secrets` (see secrets-at-rest.ts).
+     */
+    forwardSecrets: jsonb("forward_secrets").$type<SourceSecret[]>().notNull().default([]),
     toleranceSeconds: integer("tolerance_seconds").notNull().default(300),
     idempotencyRule: jsonb("idempotency_rule").$type<ValueRule | null>(),
     eventTypeRule: jsonb("event_type_rule").$type<ValueRule | null>(),

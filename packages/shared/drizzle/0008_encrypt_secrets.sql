@@ -1,0 +1,1 @@
+ALTER TABLE "sources" ADD COLUMN "forward_secrets" jsonb DEFAULT '[]'::jsonb NOT NULL;
