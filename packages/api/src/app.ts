@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { AppError, isTransientDatabaseError } from "@hookbox/shared";
+import { AppError, isStatementTimeout, isTransientDatabaseError } from "@hookbox/shared";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
@@ -107,10 +107,11 @@ export function createApp(deps: ApiDeps) {
     // lost serialization race) is a 503 with Retry-After: the caller's retry is the right move.
     if (isTransientDatabaseError(error)) {
       deps.logger.error({ requestId: id, err: error }, "postgres unavailable");
-      return problemResponse(
-        new AppError("unavailable", "Storage is unavailable.", { retryAfterSeconds: 5 }),
-        id,
-      );
+      // A management read past MANAGEMENT_STATEMENT_TIMEOUT_MS: the caller should narrow it.
+      const detail = isStatementTimeout(error)
+        ? "The query ran past its time limit; narrow the range or the filter."
+        : "Storage is unavailable.";
+      return problemResponse(new AppError("unavailable", detail, { retryAfterSeconds: 5 }), id);
     }
     deps.logger.error({ requestId: id, err: error }, "unhandled error");
     return problemResponse(new AppError("internal", "Something went wrong on our side."), id);

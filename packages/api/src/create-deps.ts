@@ -4,6 +4,7 @@ import {
   createLogger,
   createMaintenanceQueue,
   createMetrics,
+  createPool,
   createProducerRedis,
   type HandlerCatalogEntry,
   logDestination,
@@ -33,6 +34,11 @@ export function createApiDeps(
     max: config.databasePoolMax,
     applicationName: "hookbox-api",
   });
+  const managementSql = createPool(config.databaseUrl, {
+    max: config.managementPoolMax,
+    statementTimeoutMs: config.managementStatementTimeoutMs,
+    applicationName: "hookbox-api-management",
+  });
   const logger =
     overrides.logger ??
     createLogger(config.logLevel, { service: "hookbox-api" }, logDestination(config.nodeEnv));
@@ -46,6 +52,7 @@ export function createApiDeps(
   return {
     config,
     sql: database.sql,
+    managementSql,
     db: database.db,
     redis,
     queue,
@@ -71,7 +78,7 @@ export function createApiDeps(
       await maintenance.close().catch(() => {});
       await queue.close().catch(() => {});
       redis.disconnect();
-      await database.close();
+      await Promise.all([database.close(), managementSql.end({ timeout: 5 })]);
     },
   };
 }

@@ -19,6 +19,11 @@ import type { CompletionHub } from "./stream/completion-hub.ts";
 export interface ApiDeps {
   config: Config;
   sql: Sql;
+  /**
+   * A small pool of its own for the heavy management reads (stats, event lists and counts):
+   * they queue here, under MANAGEMENT_STATEMENT_TIMEOUT_MS, and never take ingest's connections.
+   */
+  managementSql: Sql;
   db: Db;
   redis: Redis;
   queue: Queue<EventJob>;

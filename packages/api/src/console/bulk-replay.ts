@@ -54,7 +54,7 @@ export function bulkReplayRoutes(deps: ApiDeps, assets: ConsoleAssets) {
         400,
       );
     }
-    const count = await countReplayable(deps.sql, c.get("auth").tenantId, filter);
+    const count = await countReplayable(deps.managementSql, c.get("auth").tenantId, filter);
     const body = html`<h1>Bulk replay</h1>
 <p>Filter: <span class="mono">${describe(query)}</span> (<a href="${href(`/events${queryString(query)}`)}">see the events</a>).</p>
 <p class="notice" role="status"><strong id="replay-count">${count}</strong> settled (completed or dead) events match. Events in flight are not replayed.</p>

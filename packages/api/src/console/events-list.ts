@@ -61,7 +61,7 @@ export function eventListRoutes(deps: ApiDeps, assets: ConsoleAssets) {
     const before = isUuid(params.before) ? params.before : undefined;
     const result = parsed.problems.length
       ? { data: [], nextBefore: null, scannedTo: null }
-      : await listEventPage(deps.sql, tenantId, parsed.filter, PAGE, before);
+      : await listEventPage(deps.managementSql, tenantId, parsed.filter, PAGE, before);
     return { ...parsed, before, result };
   };
 

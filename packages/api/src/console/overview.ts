@@ -17,8 +17,8 @@ export function overviewRoutes(deps: ApiDeps, assets: ConsoleAssets) {
     const { tenantId, admin } = c.get("auth");
     const until = new Date(deps.now() + 1);
     const [stats, counts, queue] = await Promise.all([
-      computeStats(deps.sql, tenantId, new Date(until.getTime() - HOUR_MS), until),
-      countBacklogAndDead(deps.sql, tenantId),
+      computeStats(deps.managementSql, tenantId, new Date(until.getTime() - HOUR_MS), until),
+      countBacklogAndDead(deps.managementSql, tenantId),
       // Queue counts span every tenant: only the admin sees them.
       admin ? deps.queue.getJobCounts("waiting", "active", "delayed", "failed").catch(() => null) : null,
     ]);

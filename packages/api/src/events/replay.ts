@@ -74,12 +74,12 @@ export function toEventFilter<F extends { since?: string | undefined; until?: st
  * included (the job carries the newest id at the time of the call).
  */
 export async function startBulkReplay(
-  deps: { sql: Sql; maintenance: Queue },
+  deps: { managementSql: Sql; maintenance: Queue },
   tenantId: string,
   filter: ReplayFilter,
 ): Promise<{ count: number; jobId: string }> {
   const maxId = uuidv7Floor(new Date(Date.now() + 1));
-  const count = await countReplayable(deps.sql, tenantId, toEventFilter(filter), maxId);
+  const count = await countReplayable(deps.managementSql, tenantId, toEventFilter(filter), maxId);
   let job: Awaited<ReturnType<Queue["add"]>>;
   try {
     job = await addMaintenanceJob(deps.maintenance, "bulk-replay", {

@@ -77,7 +77,7 @@ export function eventRoutes(deps: ApiDeps) {
   app.openapi(list, async (c) => {
     const { limit, cursor, ...filter } = c.req.valid("query");
     const rows = await listEvents(
-      deps.sql,
+      deps.managementSql,
       c.get("auth").tenantId,
       toEventFilter(filter),
       limit,

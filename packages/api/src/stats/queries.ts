@@ -2,14 +2,13 @@ import { EVENT_STATUSES, eventFilterSql, type Sql } from "@hookbox/shared";
 
 /**
  * Everything is aggregated by Postgres; no event row is loaded. One read-only snapshot, so the
- * totals and the percentiles describe the same moment.
+ * totals and the percentiles describe the same moment. Runs on the management pool, whose
+ * statement timeout (MANAGEMENT_STATEMENT_TIMEOUT_MS) bounds a long range.
  */
 export async function computeStats(db: Sql, tenantId: string, since: Date, until: Date) {
   const [byStatus, bySource, topTypes, summary] = await db.begin(
     "isolation level repeatable read read only",
     async (sql) => {
-      // Aggregates over a long range may take longer than the ingest pool's 2 s statement timeout.
-      await sql`SET LOCAL statement_timeout = '30s'`;
       const from = sql`FROM events e JOIN sources s ON s.id = e.source_id WHERE ${eventFilterSql(sql as unknown as Sql, tenantId, { since, until })}`;
       return Promise.all([
         sql<

@@ -47,7 +47,7 @@ export function statsRoutes(deps: ApiDeps) {
     const { since, until } = c.req.valid("query");
     const end = until ? new Date(until) : new Date(deps.now() + 1);
     const start = since ? new Date(since) : new Date(end.getTime() - 86_400_000);
-    return c.json(await computeStats(deps.sql, c.get("auth").tenantId, start, end), 200);
+    return c.json(await computeStats(deps.managementSql, c.get("auth").tenantId, start, end), 200);
   });
   return app;
 }

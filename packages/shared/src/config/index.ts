@@ -19,6 +19,14 @@ const EnvVariables = z.object({
   DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/hookbox"),
   /** Connections in this process's Postgres pool. */
   DATABASE_POOL_MAX: int(10, 1),
+  /**
+   * api: connections of the pool that serves the heavy management reads (`/v1/stats`, event
+   * lists and counts, the console's lists, bulk-replay counts), apart from ingest's pool: however
+   * many of them run, they never take an ingest connection.
+   */
+  MANAGEMENT_POOL_MAX: int(2, 1),
+  /** api: statement timeout of those reads; a query past it is cancelled and answered 503. */
+  MANAGEMENT_STATEMENT_TIMEOUT_MS: int(10_000, 100),
   /** Redis connection string. */
   REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
   /** BullMQ key prefix; the braces make it a Redis Cluster hash tag. */

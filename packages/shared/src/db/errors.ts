@@ -37,6 +37,11 @@ export function isTransientDatabaseError(error: unknown): boolean {
   return code === "40001" || code === "40P01";
 }
 
+/** 57014: the statement ran past its `statement_timeout` (or was cancelled). */
+export function isStatementTimeout(error: unknown): boolean {
+  return postgresFields(error).code === "57014";
+}
+
 /** The SQLSTATE (or driver/network code) and severity, from the error or its `cause` (drizzle wraps). */
 function postgresFields(error: unknown): { code?: string; severity?: string } {
   if (typeof error !== "object" || error === null) return {};
