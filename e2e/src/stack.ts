@@ -112,7 +112,7 @@ export async function createStack(
     logger: createLogger(config.logLevel, { service: "api" }),
     codeHandlers: config.handlersDir ? await loadConfiguredHandlers(config) : [],
   });
-  await warmUpDatabase(api.sql); // as main.ts does before serving
+  await Promise.all([warmUpDatabase(api.sql), warmUpDatabase(api.managementSql)]); // as main.ts does
   const app = createApp(api);
   const metricsApp = createMetricsApp(api);
   const workers: RunningWorker[] = [];

@@ -27,7 +27,8 @@ export async function startApiServer(config: Config, options: { runMigrations: b
   const deps = createApiDeps(config, { codeHandlers });
   const { logger } = deps;
   if (options.runMigrations) await migrate(config.databaseUrl, { secretBox: secretBoxOf(config) });
-  await warmUpDatabase(deps.sql);
+  // Both pools: postgres.js sends array parameters wrongly until a connection has loaded the types.
+  await Promise.all([warmUpDatabase(deps.sql), warmUpDatabase(deps.managementSql)]);
 
   // Before the ingest listener, so the "listening" line can name both ports. In a cluster the
   // primary listens on METRICS_PORT and adds up every process's samples (metrics/cluster.ts).

@@ -36,7 +36,7 @@ export async function createTestApi(
     logger: options.logger ?? createLogger(config.logLevel),
     ...(options.now ? { now: options.now } : {}),
   });
-  await warmUpDatabase(deps.sql); // as main.ts does before serving
+  await Promise.all([warmUpDatabase(deps.sql), warmUpDatabase(deps.managementSql)]); // as main.ts does
   const app = createApp(deps);
   const metricsApp = createMetricsApp(deps);
   const call = async (method: string, path: string, body?: unknown, key = TEST_ADMIN_KEY) =>
