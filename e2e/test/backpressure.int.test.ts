@@ -86,15 +86,21 @@ describe("backlog", () => {
       secret: "bl-secret",
       handlers: [{ name: "log" }],
     });
-    for (let i = 0; i < 25; i++) expect((await post(stack.app, "backlogged", "bl-secret")).status).toBe(202);
-    // The count is cached (refreshed every 500 ms): no Redis call per request.
+    // Accepted until the backlog gauge (refreshed every 500 ms, so no Redis call per request) sees
+    // more than INGEST_MAX_BACKLOG waiting jobs — the earlier test's jobs count too (no worker
+    // runs) — then refused. Nothing but 202 before the first 429.
+    const answers: number[] = [];
     const refused = await waitFor(
       async () => {
         const a = await post(stack.app, "backlogged", "bl-secret");
+        answers.push(a.status);
         return a.status === 429 ? a : undefined;
       },
-      { timeoutMs: 3_000, intervalMs: 100, what: "a 429" },
+      { timeoutMs: 5_000, intervalMs: 20, what: "a 429" },
     );
+    expect(answers.slice(0, -1).every((status) => status === 202)).toBe(true);
+    const waiting = await stack.api.queue.getWaitingCount();
+    expect(waiting).toBeGreaterThan(20);
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
 
     await stack.startWorker();
