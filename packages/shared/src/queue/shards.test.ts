@@ -61,7 +61,9 @@ describe("shard configuration", () => {
 
   it("serves the shards named in WORKER_QUEUE_SHARDS, else all", () => {
     expect(servedEventShards(config({ EVENT_QUEUE_SHARDS: "3" }))).toEqual([0, 1, 2]);
-    expect(servedEventShards(config({ EVENT_QUEUE_SHARDS: "3", WORKER_QUEUE_SHARDS: "2, 0,2" }))).toEqual([0, 2]);
+    expect(servedEventShards(config({ EVENT_QUEUE_SHARDS: "3", WORKER_QUEUE_SHARDS: "2, 0,2" }))).toEqual([
+      0, 2,
+    ]);
   });
 
   it("opens one connection per distinct shard URL other than REDIS_URL", () => {
@@ -78,7 +80,10 @@ describe("shard configuration", () => {
 
   it.each([
     [{ EVENT_QUEUE_SHARDS: "0" }, "EVENT_QUEUE_SHARDS"],
-    [{ EVENT_QUEUE_SHARDS: "2", REDIS_SHARD_URLS: "redis://a:6379" }, "REDIS_SHARD_URLS: needs one URL per shard"],
+    [
+      { EVENT_QUEUE_SHARDS: "2", REDIS_SHARD_URLS: "redis://a:6379" },
+      "REDIS_SHARD_URLS: needs one URL per shard",
+    ],
     [{ EVENT_QUEUE_SHARDS: "2", WORKER_QUEUE_SHARDS: "2" }, "WORKER_QUEUE_SHARDS: shard 2 does not exist"],
     [{ WORKER_QUEUE_SHARDS: "a" }, "WORKER_QUEUE_SHARDS"],
   ])("refuses %o", (env, problem) => {
