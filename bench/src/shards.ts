@@ -5,9 +5,7 @@
 // workers (shard-worker.ts): 1 shard on Redis A, then 2 shards on Redis A + B, interleaved for
 // BENCH_SHARD_REPS repetitions. Reports jobs/s and the CPU of every redis-server and worker
 // process (from /proc). Everything stops by itself; not part of CI or `pnpm bench`.
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import {
   countEventJobs,
   createEventQueues,
@@ -17,8 +15,9 @@ import {
   retryPolicyOf,
   uuidv7,
 } from "@hookbox/shared";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { sampleUsage, startService, type Usage } from "./procs.ts";
+import { startPrivateRedis } from "./redis-server.ts";
 
 const JOBS = Number(process.env.BENCH_SHARD_JOBS ?? 100_000);
 const REPS = Number(process.env.BENCH_SHARD_REPS ?? 2);
@@ -27,39 +26,6 @@ const CONCURRENCY = Number(process.env.BENCH_SHARD_CONCURRENCY ?? 128);
 const MODES = (process.env.BENCH_SHARD_MODES ?? "drain,flow").split(",") as ("drain" | "flow")[];
 const PREFIX = "{bench-shards}";
 const logger = createLogger("warn", { service: "bench-shards" });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === "object" && address ? address.port : 0;
-}
-
-async function startRedis(): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
-  probe.on("error", () => {});
-  await probe.connect().catch(() => {});
-  await probe.ping();
-  probe.disconnect();
-  return {
-    url,
-    child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
 
 function producerPercent(used: NodeJS.CpuUsage, seconds: number): number {
   return Math.round(((used.user + used.system) / 1e6 / seconds) * 100);
@@ -153,8 +119,8 @@ async function runOnce(
 }
 
 const LOAD = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
-const a = await startRedis();
-const b = await startRedis();
+const a = await startPrivateRedis();
+const b = await startPrivateRedis();
 const results: Drain[] = [];
 try {
   const pids = [a.child.pid ?? 0, b.child.pid ?? 0];
