@@ -88,7 +88,9 @@ export async function enqueueEvents(
   const byShard = new Map<Queue<EventJob>, ReturnType<typeof eventJob>[]>();
   for (const event of events) {
     const queue = eventQueueOf(queues, event.id);
-    byShard.set(queue, [...(byShard.get(queue) ?? []), eventJob(event)]);
+    const jobs = byShard.get(queue);
+    if (jobs) jobs.push(eventJob(event));
+    else byShard.set(queue, [eventJob(event)]);
   }
   const added = await Promise.all([...byShard].map(([queue, jobs]) => queue.addBulk(jobs)));
   return added.flat();
