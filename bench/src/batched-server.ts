@@ -54,7 +54,7 @@ const batcher = createBatcher<Delivery, Stored>(
       RETURNING id`;
     const stored = new Set(inserted.map((r) => r.id));
     await enqueueEvents(
-      queue,
+      [queue],
       inserted.map((r) => ({ id: r.id, run: 0 })),
     );
     // A duplicate's existing row is not looked up: the reference only measures the fresh path.

@@ -39,7 +39,7 @@ app.post("/in/:source", async (c) => {
     INSERT INTO bench_naive_events (id, tenant_id, source_id, idempotency_key, event_type, headers, body, content_type, size)
     VALUES (${id}, ${source.tenant_id}, ${source.id}, ${c.req.header("idempotency-key") ?? null}, 'bench.event',
             ${sql.json({})}, ${body}, ${c.req.header("content-type") ?? null}, ${body.length})`;
-  await enqueueEvent(queue, { id, run: 0 });
+  await enqueueEvent([queue], { id, run: 0 });
   return c.json({ id, status: "queued", duplicate: false }, 202);
 });
 serve({ fetch: app.fetch, port: Number(env.PORT), hostname: "127.0.0.1" }, (info) =>

@@ -49,7 +49,7 @@ for (let done = 0; done < N; done += 5000) {
   }));
   await sql`INSERT INTO events ${sql(rows, "id", "tenant_id", "source_id", "headers", "body", "size", "status")}`;
   await enqueueEvents(
-    queue,
+    [queue],
     rows.map((r) => ({ id: r.id, run: 0 })),
   );
 }

@@ -327,7 +327,7 @@ try {
       }));
       await sql`INSERT INTO ${sql(table)} ${sql(rows, "id", "tenant_id", "source_id", "event_type", "headers", "body", "content_type", "size", "status")}`;
       await enqueueEvents(
-        into,
+        [into],
         rows.map((r) => ({ id: r.id, run: 0 })),
       );
       done += n;

@@ -44,6 +44,6 @@ describe("a broken handler module stops the worker before it takes a job", () =>
 
     // Not taken: the row was never claimed and the job still waits.
     expect(await eventRow(stack.sql, id)).toMatchObject({ status: "queued", attempt_count: 0 });
-    expect(await (await stack.api.queue.getJob(id))?.getState()).toBe("waiting");
+    expect(await (await stack.api.queues[0].getJob(id))?.getState()).toBe("waiting");
   });
 });

@@ -99,7 +99,7 @@ describe("retries", () => {
       expect(dead[0]?.channel).toBe("hookbox.pipe-dead.x.y.dead");
       expect(dead[0]?.message.status).toBe("dead");
       // BullMQ has failed the job; nothing is left to retry it.
-      const job = await stack.api.queue.getJob(id);
+      const job = await stack.api.queues[0].getJob(id);
       expect(await job?.getState()).toBe("failed");
     } finally {
       await broken.close();

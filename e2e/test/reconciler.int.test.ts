@@ -23,8 +23,8 @@ describe("reconciler", () => {
     const lostProcessing = await deliverWithoutWorker(2);
     const live = await deliverWithoutWorker(3);
     // Simulate lost jobs (e.g. Redis lost its data) and a worker that died mid-job.
-    await (await stack.api.queue.getJob(lostQueued))?.remove();
-    await (await stack.api.queue.getJob(lostProcessing))?.remove();
+    await (await stack.api.queues[0].getJob(lostQueued))?.remove();
+    await (await stack.api.queues[0].getJob(lostProcessing))?.remove();
     await stack.sql`UPDATE events SET status = 'processing', started_at = now() - interval '1 minute' WHERE id = ${lostProcessing}`;
     expect((await eventRow(stack.sql, lostQueued))?.status).toBe("queued");
 

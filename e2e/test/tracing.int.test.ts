@@ -47,7 +47,7 @@ describe("tracing off (no OTEL_* variables)", () => {
     expect(trace.getTracer("probe").startSpan("probe").isRecording()).toBe(false);
     const { code, id } = await stack.deliver("traced", SECRET);
     expect(code).toBe(202);
-    const job = await stack.api.queue.getJob(id);
+    const job = await stack.api.queues[0].getJob(id);
     expect(job?.data).toEqual({ eventId: id });
     await job?.remove();
     await stack.sql`DELETE FROM events WHERE id = ${id}`;

@@ -1,6 +1,8 @@
 import {
   type Config,
-  createEventsQueue,
+  connectEventShards,
+  countEventJobs,
+  createEventQueues,
   createLogger,
   createMaintenanceQueue,
   createMetrics,
@@ -43,11 +45,13 @@ export function createApiDeps(
     overrides.logger ??
     createLogger(config.logLevel, { service: "hookbox-api" }, logDestination(config.nodeEnv));
   const redis = createProducerRedis(config.redisUrl, logger);
-  const queue = createEventsQueue(redis, config.redisPrefix, retryPolicyOf(config), logger);
+  // Shards on other Redis servers (REDIS_SHARD_URLS) get producer connections of their own.
+  const shardRedis = connectEventShards(config, redis, (url) => createProducerRedis(url, logger));
+  const queues = createEventQueues(shardRedis.byShard, config.redisPrefix, retryPolicyOf(config), logger);
   const maintenance = createMaintenanceQueue(redis, config.redisPrefix, logger);
-  const metrics = createMetrics("api", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) });
+  const metrics = createMetrics("api", { queueCounts: () => countEventJobs(queues, ...QUEUE_STATES) });
   const hub = createCompletionHub(config.redisUrl, logger);
-  const backlog = createBacklogGauge(queue);
+  const backlog = createBacklogGauge(queues);
   const batching = { maxItems: config.ingestBatchMax, maxWaitMs: config.ingestBatchWaitMs };
   return {
     config,
@@ -55,13 +59,13 @@ export function createApiDeps(
     managementSql,
     db: database.db,
     redis,
-    queue,
+    queues,
     maintenance,
     sources: createSourceCache(database.sql, secretBoxOf(config)),
     rejections: createRejectionRecorder({ sql: database.sql, logger, metrics }),
     writer: createEventWriter(database.sql, batching),
     enqueuer: createEventEnqueuer(
-      { sql: database.sql, queue },
+      { sql: database.sql, queues },
       { ...batching, timeoutMs: config.enqueueTimeoutMs },
     ),
     backlog,
@@ -76,7 +80,8 @@ export function createApiDeps(
       backlog.stop();
       await hub.close();
       await maintenance.close().catch(() => {});
-      await queue.close().catch(() => {});
+      await Promise.all(queues.map((queue) => queue.close().catch(() => {})));
+      for (const extra of shardRedis.opened) extra.disconnect();
       redis.disconnect();
       await Promise.all([database.close(), managementSql.end({ timeout: 5 })]);
     },

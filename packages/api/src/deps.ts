@@ -1,4 +1,4 @@
-import type { Config, EventJob, Logger, Metrics, Sql } from "@hookbox/shared";
+import type { Config, EventQueues, Logger, Metrics, Sql } from "@hookbox/shared";
 import type { Db } from "@hookbox/shared/drizzle";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -26,7 +26,8 @@ export interface ApiDeps {
   managementSql: Sql;
   db: Db;
   redis: Redis;
-  queue: Queue<EventJob>;
+  /** The event queues, one per shard (EVENT_QUEUE_SHARDS; index = shard). */
+  queues: EventQueues;
   /** Bulk replays are handed to the worker through this queue. */
   maintenance: Queue;
   sources: SourceCache;

@@ -29,7 +29,7 @@ describe("POST /in/:source — accepted", () => {
     expect(row?.event_type).toBe("order.paid");
     expect(row?.headers).not.toHaveProperty("x-signature");
 
-    const job = await api.deps.queue.getJob(answer.id);
+    const job = await api.deps.queues[0].getJob(answer.id);
     expect(job?.data).toEqual({ eventId: answer.id });
   });
 
@@ -83,7 +83,7 @@ describe("POST /in/:source — accepted", () => {
     expect(ids.size).toBe(1);
     expect(await countEvents(api, source.id)).toBe(before + 1);
     const [id] = [...ids];
-    const jobs = await api.deps.queue.getJobs(["waiting", "active", "delayed", "completed", "failed"]);
+    const jobs = await api.deps.queues[0].getJobs(["waiting", "active", "delayed", "completed", "failed"]);
     expect(jobs.filter((j) => j.data.eventId === id)).toHaveLength(1);
   });
 

@@ -203,7 +203,7 @@ describe("replay from the api's side", () => {
     const ok = await api.call("POST", `/v1/events/${id}/replay`);
     expect(ok.status).toBe(202);
     expect(await ok.json()).toEqual({ id, status: "queued", run: 1 });
-    const job = await api.deps.queue.getJob(`${id}-r1`);
+    const job = await api.deps.queues[0].getJob(`${id}-r1`);
     expect(job?.data).toEqual({ eventId: id });
 
     // The id spelled in capitals is the same event; the answer and the job use the canonical id.
@@ -211,7 +211,7 @@ describe("replay from the api's side", () => {
     const upper = await api.call("POST", `/v1/events/${id.toUpperCase()}/replay`);
     expect(upper.status).toBe(202);
     expect(await upper.json()).toEqual({ id, status: "queued", run: 2 });
-    expect((await api.deps.queue.getJob(`${id}-r2`))?.data).toEqual({ eventId: id });
+    expect((await api.deps.queues[0].getJob(`${id}-r2`))?.data).toEqual({ eventId: id });
   });
 
   it("bulk replay answers 202 with the count of matching settled events and queues a maintenance job", async () => {

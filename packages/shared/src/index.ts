@@ -16,6 +16,7 @@ export * from "./handlers.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./queue/catalog.ts";
+export * from "./queue/shards.ts";
 export * from "./redis.ts";
 export * from "./schemes.ts";
 export * from "./secrets-at-rest.ts";

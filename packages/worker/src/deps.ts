@@ -2,14 +2,16 @@ import { randomUUID } from "node:crypto";
 import {
   addMaintenanceJob,
   type Config,
-  createEventsQueue,
+  connectEventShards,
+  countEventJobs,
+  createEventQueues,
   createLogger,
   createMaintenanceQueue,
   createMetrics,
   createPool,
   createProducerRedis,
   createWorkerRedis,
-  type EventJob,
+  type EventQueues,
   type HandlerCatalogEntry,
   type Logger,
   logDestination,
@@ -38,9 +40,12 @@ export interface WorkerDeps {
   sql: Sql;
   /** BullMQ worker connection (`maxRetriesPerRequest: null`). */
   workerRedis: Redis;
+  /** The BullMQ worker connection of each shard (index = shard; `workerRedis` unless REDIS_SHARD_URLS). */
+  shardWorkerRedis: readonly Redis[];
   /** Publishing and the reconciler's queue: fails fast. */
   redis: Redis;
-  queue: Queue<EventJob>;
+  /** The event queues, one per shard (EVENT_QUEUE_SHARDS; index = shard). */
+  queues: EventQueues;
   /** Bulk replays and alert notifications. */
   maintenance: Queue;
   /** The allowlist: built-ins and the code handlers loaded from HANDLERS_DIR at start. */
@@ -80,15 +85,19 @@ export function createWorkerDeps(
   const workerRedis = createWorkerRedis(config.redisUrl, logger);
   const redis = createProducerRedis(config.redisUrl, logger);
   const retry = retryPolicyOf(config);
-  const queue = createEventsQueue(redis, config.redisPrefix, retry, logger);
+  // Shards on other Redis servers (REDIS_SHARD_URLS) get connections of their own.
+  const shardRedis = connectEventShards(config, redis, (url) => createProducerRedis(url, logger));
+  const shardWorkerRedis = connectEventShards(config, workerRedis, (url) => createWorkerRedis(url, logger));
+  const queues = createEventQueues(shardRedis.byShard, config.redisPrefix, retry, logger);
   const maintenance = createMaintenanceQueue(redis, config.redisPrefix, logger);
   const batching = { maxItems: config.workerConcurrency, maxWaitMs: 0, maxInFlight: BATCH_FLUSHES_IN_FLIGHT };
   return {
     config,
     sql,
     workerRedis,
+    shardWorkerRedis: shardWorkerRedis.byShard,
     redis,
-    queue,
+    queues,
     maintenance,
     handlers: createHandlerRegistry(
       {
@@ -105,7 +114,7 @@ export function createWorkerDeps(
     publisher: createCompletionPublisher(redis, batching),
     retry,
     logger,
-    metrics: createMetrics("worker", { queueCounts: () => queue.getJobCounts(...QUEUE_STATES) }),
+    metrics: createMetrics("worker", { queueCounts: () => countEventJobs(queues, ...QUEUE_STATES) }),
     async notifyAlert(alertId) {
       if (!config.slackAlertWebhookUrl) return;
       // A Slack failure never blocks processing: the job retries on its own schedule.
@@ -118,7 +127,8 @@ export function createWorkerDeps(
     },
     async close() {
       await maintenance.close().catch(() => {});
-      await queue.close().catch(() => {});
+      await Promise.all(queues.map((queue) => queue.close().catch(() => {})));
+      for (const extra of [...shardRedis.opened, ...shardWorkerRedis.opened]) extra.disconnect();
       workerRedis.disconnect();
       redis.disconnect();
       await sql.end({ timeout: 5 });

@@ -5,4 +5,4 @@ export { processEvent } from "./process-event.ts";
 export { reconcileOnce, startReconciler } from "./reconciler.ts";
 export { type RunningWorker, runWorker } from "./run.ts";
 export { createEventCompleter, type EventCompleter } from "./settle.ts";
-export { startEventWorker } from "./start-worker.ts";
+export { type EventWorkers, startEventWorkers } from "./start-worker.ts";

@@ -1,7 +1,7 @@
 import {
   type EventStatus,
   enqueueEvent,
-  eventJobId,
+  findEventJob,
   TERMINAL_STATUSES_SQL,
   transitionEvent,
 } from "@hookbox/shared";
@@ -27,8 +27,7 @@ export async function reconcileOnce(deps: WorkerDeps): Promise<number> {
     LIMIT ${BATCH}`;
   let requeued = 0;
   for (const row of rows) {
-    const jobId = eventJobId(row.id, row.run);
-    const job = await deps.queue.getJob(jobId);
+    const job = await findEventJob(deps.queues, row.id, row.run);
     const state = job ? await job.getState() : "missing";
     if (LIVE_STATES.has(state)) {
       if (row.status === "received") await transitionEvent(deps.sql, row.id, "enqueue");
@@ -36,7 +35,7 @@ export async function reconcileOnce(deps: WorkerDeps): Promise<number> {
     }
     // A finished job with the same id would make add() a silent no-op: remove it first.
     if (job) await job.remove().catch(() => {});
-    await enqueueEvent(deps.queue, row);
+    await enqueueEvent(deps.queues, row);
     if (row.status === "received") await transitionEvent(deps.sql, row.id, "enqueue");
     deps.metrics.reconcilerRequeues.inc({ status: row.status });
     deps.logger.info(

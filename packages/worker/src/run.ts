@@ -6,6 +6,7 @@ import {
   newWorkerManifest,
   publishManifest,
   secretBoxOf,
+  servedEventShards,
   toManifestHandlers,
   warmUpDatabase,
   withdrawManifest,
@@ -15,7 +16,7 @@ import { createWorkerHttpServer } from "./http.ts";
 import { scheduleJanitor } from "./maintenance/janitor.ts";
 import { startMaintenanceWorker } from "./maintenance/start.ts";
 import { startReconciler } from "./reconciler.ts";
-import { startEventWorker } from "./start-worker.ts";
+import { startEventWorkers } from "./start-worker.ts";
 
 export interface RunningWorker {
   deps: WorkerDeps;
@@ -36,7 +37,7 @@ export async function runWorker(
   const deps = createWorkerDeps(config, { ...overrides, codeHandlers });
   await migrate(config.databaseUrl, { secretBox: secretBoxOf(config) });
   await warmUpDatabase(deps.sql);
-  const worker = startEventWorker(deps);
+  const worker = startEventWorkers(deps);
   const maintenance = startMaintenanceWorker(deps);
   await scheduleJanitor(deps).catch((error: unknown) =>
     deps.logger.warn({ err: error }, "could not schedule the janitor (Redis?); the next start will"),
@@ -58,6 +59,7 @@ export async function runWorker(
     {
       port,
       concurrency: config.workerConcurrency,
+      shards: servedEventShards(config),
       codeHandlers: codeHandlers.map((h) => `${h.name}@${h.version}`),
     },
     "hookbox worker running",

@@ -2,8 +2,10 @@ import {
   BACKOFF_TYPE,
   EVENTS_QUEUE,
   type EventJob,
+  eventShardPrefix,
   isDatabaseUnavailable,
   logConnectionErrors,
+  servedEventShards,
 } from "@hookbox/shared";
 import { type Job, Worker } from "bullmq";
 import type { WorkerDeps } from "./deps.ts";
@@ -13,13 +15,40 @@ import { RetryLaterError, retryDelayMs } from "./retry-policy.ts";
 /** How long the queue pauses when Postgres does not answer. */
 const DB_OUTAGE_PAUSE_MS = 2_000;
 
+export interface EventWorkers {
+  /** One BullMQ worker per shard served (WORKER_QUEUE_SHARDS, else every shard). */
+  workers: readonly Worker<EventJob>[];
+  isRunning(): boolean;
+  /** Stops taking jobs on every shard and waits for the active ones. */
+  close(): Promise<void>;
+}
+
 /**
- * The BullMQ worker. Stall settings are deliberate (see docs/adr/0003-stalled-jobs.md): a job
+ * The event workers: one BullMQ worker per shard this process serves. WORKER_CONCURRENCY is the
+ * process's bound (its memory and its claim batches are sized by it), so it is split across the
+ * shards served; with even spread (the hash) each shard gets an even share of the jobs too.
+ */
+export function startEventWorkers(deps: WorkerDeps): EventWorkers {
+  const shards = servedEventShards(deps.config);
+  const concurrency = Math.max(1, Math.ceil(deps.config.workerConcurrency / shards.length));
+  const workers = shards.map((shard) => startEventWorker(deps, shard, concurrency));
+  return {
+    workers,
+    isRunning: () => workers.every((worker) => worker.isRunning()),
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.close()));
+    },
+  };
+}
+
+/**
+ * The BullMQ worker of one shard. Stall settings are deliberate (see docs/adr/0003-stalled-jobs.md): a job
  * whose worker dies is handed on after `lockDuration`; after `maxStalledCount` stalls BullMQ
  * fails it, and the reconciler re-enqueues the row, so a twice-killed job is never lost.
  */
-export function startEventWorker(deps: WorkerDeps): Worker<EventJob> {
+function startEventWorker(deps: WorkerDeps, shard: number, concurrency: number): Worker<EventJob> {
   const { config, logger } = deps;
+  const connection = deps.shardWorkerRedis[shard] ?? deps.workerRedis;
   const worker: Worker<EventJob> = new Worker<EventJob>(
     EVENTS_QUEUE,
     async (job: Job, token?: string) => {
@@ -38,9 +67,9 @@ export function startEventWorker(deps: WorkerDeps): Worker<EventJob> {
       }
     },
     {
-      connection: deps.workerRedis,
-      prefix: config.redisPrefix,
-      concurrency: config.workerConcurrency,
+      connection,
+      prefix: eventShardPrefix(config.redisPrefix, shard),
+      concurrency,
       lockDuration: config.workerLockDurationMs,
       stalledInterval: config.workerStalledIntervalMs,
       maxStalledCount: config.workerMaxStalledCount,
@@ -53,7 +82,7 @@ export function startEventWorker(deps: WorkerDeps): Worker<EventJob> {
       },
     },
   );
-  logConnectionErrors(worker, logger, "events worker");
+  logConnectionErrors(worker, logger, shard === 0 ? "events worker" : `events worker (shard ${shard})`);
   worker.on("stalled", (jobId) => logger.warn({ jobId }, "job stalled; handed to another worker"));
   worker.on("failed", (job, error) => {
     if (job && !(error instanceof RetryLaterError)) {

@@ -172,7 +172,7 @@ export interface ManualWorker {
 
 /** A BullMQ worker without a processor: the test takes jobs itself (BullMQ's manual processing). */
 export function createManualWorker(deps: WorkerDeps): ManualWorker {
-  const worker = new Worker(deps.queue.name, null, {
+  const worker = new Worker(deps.queues[0].name, null, {
     connection: deps.workerRedis,
     prefix: deps.config.redisPrefix,
   });

@@ -57,7 +57,7 @@ afterAll(async () => {
 async function delivered(specs: HandlerSpecInput[], eventType = "order.paid") {
   const { id: sourceId } = await w.createSource(specs);
   const id = await w.insertEvent(sourceId, { eventType });
-  await enqueueEvent(w.deps.queue, { id, run: 0 });
+  await enqueueEvent(w.deps.queues, { id, run: 0 });
   const { job, token } = await jobs.take(id);
   return { id, job, token };
 }
@@ -145,7 +145,7 @@ describe("processEvent", () => {
     const error = await processEvent(w.deps, job, token).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(DelayedError);
-    const moved = await w.deps.queue.getJob(id);
+    const moved = await w.deps.queues[0].getJob(id);
     expect(await moved?.getState()).toBe("delayed");
     expect(moved?.attemptsMade).toBe(0);
     // The delayed set's score is the time the job becomes waiting again (ms · 0x1000 + a counter).

@@ -18,11 +18,11 @@ afterAll(async () => {
 beforeEach(async () => {
   // Each test sees only its own rows and jobs.
   await w.deps.sql`DELETE FROM events`;
-  await w.deps.queue.obliterate({ force: true });
+  await w.deps.queues[0].obliterate({ force: true });
 });
 
 async function jobState(eventId: string): Promise<string> {
-  const job = await w.deps.queue.getJob(eventId);
+  const job = await w.deps.queues[0].getJob(eventId);
   return job ? job.getState() : "missing";
 }
 
@@ -50,7 +50,7 @@ describe("reconciler", () => {
 
   it("replaces a finished job of a row that is not settled (BullMQ's stall limit failed it)", async () => {
     const id = await w.insertEvent(sourceId, { status: "processing", ageMs: OLD });
-    await enqueueEvent(w.deps.queue, { id, run: 0 });
+    await enqueueEvent(w.deps.queues, { id, run: 0 });
     const worker = createManualWorker(w.deps);
     try {
       const { job, token } = await worker.take(id);
@@ -68,18 +68,18 @@ describe("reconciler", () => {
 
   it("leaves a row with a live job alone", async () => {
     const id = await w.insertEvent(sourceId, { status: "queued", ageMs: OLD });
-    const job = await enqueueEvent(w.deps.queue, { id, run: 0 });
+    const job = await enqueueEvent(w.deps.queues, { id, run: 0 });
 
     expect(await reconcileOnce(w.deps)).toBe(0);
 
-    const same = await w.deps.queue.getJob(id);
+    const same = await w.deps.queues[0].getJob(id);
     expect(same?.timestamp).toBe(job.timestamp);
     expect(await jobState(id)).toBe("waiting");
   });
 
   it("only marks a received row queued when its job exists already (the enqueue landed late)", async () => {
     const id = await w.insertEvent(sourceId, { status: "received", ageMs: OLD });
-    await enqueueEvent(w.deps.queue, { id, run: 0 });
+    await enqueueEvent(w.deps.queues, { id, run: 0 });
 
     expect(await reconcileOnce(w.deps)).toBe(0);
 

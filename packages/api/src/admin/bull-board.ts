@@ -24,7 +24,17 @@ export function bullBoardRoutes(deps: ApiDeps): Hono | null {
   const readOnlyMode = deps.config.bullBoardReadOnly;
   createBullBoard({
     queues: [
-      new BullMQAdapter(deps.queue, { readOnlyMode }),
+      // One entry per shard. Bull Board keys a queue by its name, and every shard's queue is
+      // `events`: shard n > 0 gets a name prefix of its own (shard 0 keeps today's URL).
+      ...deps.queues.map((queue, shard) =>
+        shard === 0
+          ? new BullMQAdapter(queue, { readOnlyMode })
+          : new BullMQAdapter(queue, {
+              readOnlyMode,
+              prefix: `shard-${shard}.`,
+              displayName: `events (shard ${shard})`,
+            }),
+      ),
       new BullMQAdapter(deps.maintenance, { readOnlyMode }),
     ],
     serverAdapter,

@@ -1,3 +1,4 @@
+import { countEventJobs } from "@hookbox/shared";
 import { Hono } from "hono";
 import { html } from "hono/html";
 import type { ApiDeps } from "../deps.ts";
@@ -20,7 +21,7 @@ export function overviewRoutes(deps: ApiDeps, assets: ConsoleAssets) {
       computeStats(deps.managementSql, tenantId, new Date(until.getTime() - HOUR_MS), until),
       countBacklogAndDead(deps.managementSql, tenantId),
       // Queue counts span every tenant: only the admin sees them.
-      admin ? deps.queue.getJobCounts("waiting", "active", "delayed", "failed").catch(() => null) : null,
+      admin ? countEventJobs(deps.queues, "waiting", "active", "delayed", "failed").catch(() => null) : null,
     ]);
     const card = (label: string, value: string, link?: string) =>
       html`<div class="card"><div class="value">${link ? html`<a href="${link}">${value}</a>` : value}</div><div class="label">${label}</div></div>`;

@@ -3,7 +3,7 @@ import {
   addMaintenanceJob,
   currentTraceCarrier,
   type EventFilter,
-  type EventJob,
+  type EventQueues,
   enqueueEvent,
   type ReplayFilter,
   type Sql,
@@ -19,7 +19,7 @@ import { countReplayable, getEventStatus, handlerKeysOfEvent } from "./queries.t
  * one every key. In-flight events (received, queued, processing, retrying) answer 409.
  */
 export async function replayEvent(
-  deps: { sql: Sql; queue: Queue<EventJob> },
+  deps: { sql: Sql; queues: EventQueues },
   tenantId: string,
   id: string,
   handlers?: string[],
@@ -37,7 +37,7 @@ export async function replayEvent(
   // If Redis is away the row is `queued` without a job: the reconciler enqueues it.
   // The row's id as Postgres spells it (lowercase), not as the path did: jobs and batch lookups key on it.
   // The new run's spans join the replay request's trace.
-  await enqueueEvent(deps.queue, { id: moved.id, run: moved.run, trace: currentTraceCarrier() }).catch(
+  await enqueueEvent(deps.queues, { id: moved.id, run: moved.run, trace: currentTraceCarrier() }).catch(
     () => undefined,
   );
   return { id: moved.id, status: "queued", run: moved.run };

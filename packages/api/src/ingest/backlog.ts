@@ -1,5 +1,4 @@
-import type { EventJob } from "@hookbox/shared";
-import type { Queue } from "bullmq";
+import { countWaitingEvents, type EventQueues } from "@hookbox/shared";
 
 export interface BacklogGauge {
   /** Jobs waiting, as of the last refresh (never a Redis call on the request path). */
@@ -8,17 +7,17 @@ export interface BacklogGauge {
 }
 
 /**
- * Refreshes the events queue's waiting count in the background every `intervalMs`. While Redis
+ * Refreshes the event queues' waiting count (summed over the shards) in the background every `intervalMs`. While Redis
  * does not answer, the last known count stays (ingest still accepts: the rows are durable).
  */
-export function createBacklogGauge(queue: Queue<EventJob>, intervalMs = 500): BacklogGauge {
+export function createBacklogGauge(queues: EventQueues, intervalMs = 500): BacklogGauge {
   let waiting = 0;
   let inFlight = false;
   const refresh = async () => {
     if (inFlight) return;
     inFlight = true;
     try {
-      waiting = await queue.getWaitingCount();
+      waiting = await countWaitingEvents(queues);
     } catch {
       // keep the last value
     } finally {

@@ -1,13 +1,12 @@
 import {
   createBatcher,
   currentTraceCarrier,
-  type EventJob,
+  type EventQueues,
   enqueueEvents,
   type Sql,
   type TraceCarrier,
   transitionEvents,
 } from "@hookbox/shared";
-import type { Queue } from "bullmq";
 import { INGEST_QUERY_TIMEOUT_MS } from "./persist.ts";
 
 export type EnqueueResult = { queued: true } | { queued: false; error: unknown };
@@ -18,13 +17,13 @@ export interface EventEnqueuer {
 
 /**
  * Adds the events' jobs (jobId = event id, so a second add is a no-op) with one `addBulk` per
- * batch, bounded by `timeoutMs`. Rows were inserted as `queued`; when Redis is slow or away they
+ * batch and shard, bounded by `timeoutMs`. Rows were inserted as `queued`; when Redis is slow or away they
  * are moved back to `received` (the reconciler's to-do list) and the sender still gets its 202
  * within the timeout. Each job carries the trace context of the request that submitted it (taken
  * at submit: the batch's flush runs in one request's context, not each one's).
  */
 export function createEventEnqueuer(
-  deps: { sql: Sql; queue: Queue<EventJob> },
+  deps: { sql: Sql; queues: EventQueues },
   options: { timeoutMs: number; maxItems: number; maxWaitMs: number },
 ): EventEnqueuer {
   const batcher = createBatcher<{ id: string; trace: TraceCarrier | undefined }, EnqueueResult>(
@@ -34,7 +33,7 @@ export function createEventEnqueuer(
       try {
         // Freshly inserted rows are the original run (0): job id = event id.
         const add = enqueueEvents(
-          deps.queue,
+          deps.queues,
           items.map(({ id, trace }) => ({ id, run: 0, trace })),
         );
         add.catch(() => {}); // it may still settle after the timeout

@@ -31,6 +31,24 @@ const EnvVariables = z.object({
   REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
   /** BullMQ key prefix; the braces make it a Redis Cluster hash tag. */
   REDIS_PREFIX: z.string().min(1).default("{hookbox}"),
+  /**
+   * Event queues (shards), each under its own hash tag so Redis Cluster can place them on
+   * different nodes; an event's shard is a stable hash of its id (see queue/shards.ts). 1 is
+   * exactly the single queue under REDIS_PREFIX.
+   */
+  EVENT_QUEUE_SHARDS: int(1, 1),
+  /** Comma-separated Redis URLs, one per shard (shard n on the n-th); unset: every shard on REDIS_URL. */
+  REDIS_SHARD_URLS: z
+    .string()
+    .transform((v) => v.split(",").map((u) => u.trim()))
+    .pipe(z.array(z.url()))
+    .optional(),
+  /** The shards this worker serves, comma-separated (e.g. `0,1`); unset: all of them. */
+  WORKER_QUEUE_SHARDS: z
+    .string()
+    .transform((v) => v.split(",").map((n) => n.trim()))
+    .pipe(z.array(z.string().regex(/^\d+$/, "shards are numbers: 0,1,…").transform(Number)).min(1))
+    .optional(),
   /** api listen port. */
   PORT: int(3000, 0),
   /** api listen address. */
@@ -201,6 +219,22 @@ const EnvSchema = EnvVariables.superRefine((env, ctx) => {
       path: ["ENCRYPTION_KEY"],
       message: "is required when NODE_ENV=production (32 random bytes, base64: `openssl rand -base64 32`)",
     });
+  }
+  if (env.REDIS_SHARD_URLS && env.REDIS_SHARD_URLS.length !== env.EVENT_QUEUE_SHARDS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["REDIS_SHARD_URLS"],
+      message: `needs one URL per shard (EVENT_QUEUE_SHARDS=${env.EVENT_QUEUE_SHARDS}), got ${env.REDIS_SHARD_URLS.length}`,
+    });
+  }
+  for (const shard of env.WORKER_QUEUE_SHARDS ?? []) {
+    if (shard >= env.EVENT_QUEUE_SHARDS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WORKER_QUEUE_SHARDS"],
+        message: `shard ${shard} does not exist (EVENT_QUEUE_SHARDS=${env.EVENT_QUEUE_SHARDS}: shards 0..${env.EVENT_QUEUE_SHARDS - 1})`,
+      });
+    }
   }
 }).transform((env) => ({
   ...env,

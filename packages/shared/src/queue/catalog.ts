@@ -2,6 +2,7 @@ import {
   type DefaultJobOptions,
   type Job,
   type JobsOptions,
+  type JobType,
   Queue,
   type RepeatOptions,
   UnrecoverableError,
@@ -13,6 +14,7 @@ import { TERMINAL_STATUSES } from "../domain.ts";
 import type { Logger } from "../logger.ts";
 import { logConnectionErrors } from "../redis.ts";
 import type { TraceCarrier } from "../tracing/spans.ts";
+import { eventShardOf, eventShardPrefix } from "./shards.ts";
 
 // ── Events: one job per run of an event ─────────────────────────────────────────────────────
 
@@ -60,18 +62,77 @@ function eventJob(event: EventRun): { name: typeof EVENT_JOB_NAME; data: EventJo
   };
 }
 
-/**
- * Enqueues a run of an event under its job id (the queue's default options apply). While a job
- * with that id exists this is a no-op, so racing producers enqueue it once.
- */
-export function enqueueEvent(queue: Queue<EventJob>, event: EventRun): Promise<Job<EventJob>> {
-  const { name, data, opts } = eventJob(event);
-  return queue.add(name, data, opts);
+/** The event queues, shard n at index n (EVENT_QUEUE_SHARDS of them, at least one). */
+export type EventQueues = readonly [Queue<EventJob>, ...Queue<EventJob>[]];
+
+/** The queue of an event's shard (every run of an event goes to the same one). */
+export function eventQueueOf(queues: EventQueues, eventId: string): Queue<EventJob> {
+  return queues[eventShardOf(eventId, queues.length)] ?? queues[0];
 }
 
-/** `enqueueEvent` for many runs in one round trip (`addBulk`). */
-export function enqueueEvents(queue: Queue<EventJob>, events: readonly EventRun[]): Promise<Job<EventJob>[]> {
-  return queue.addBulk(events.map(eventJob));
+/**
+ * Enqueues a run of an event under its job id on its shard (the queue's default options apply).
+ * While a job with that id exists this is a no-op, so racing producers enqueue it once.
+ */
+export function enqueueEvent(queues: EventQueues, event: EventRun): Promise<Job<EventJob>> {
+  const { name, data, opts } = eventJob(event);
+  return eventQueueOf(queues, event.id).add(name, data, opts);
+}
+
+/** `enqueueEvent` for many runs: one `addBulk` (one round trip) per shard. */
+export async function enqueueEvents(
+  queues: EventQueues,
+  events: readonly EventRun[],
+): Promise<Job<EventJob>[]> {
+  if (queues.length === 1) return queues[0].addBulk(events.map(eventJob));
+  const byShard = new Map<Queue<EventJob>, ReturnType<typeof eventJob>[]>();
+  for (const event of events) {
+    const queue = eventQueueOf(queues, event.id);
+    const jobs = byShard.get(queue);
+    if (jobs) jobs.push(eventJob(event));
+    else byShard.set(queue, [eventJob(event)]);
+  }
+  const added = await Promise.all([...byShard].map(([queue, jobs]) => queue.addBulk(jobs)));
+  return added.flat();
+}
+
+/**
+ * The job of an event's run: on its shard, else on another one (a job enqueued before
+ * EVENT_QUEUE_SHARDS changed still counts, so the reconciler does not run it twice).
+ */
+export async function findEventJob(
+  queues: EventQueues,
+  eventId: string,
+  run: number,
+): Promise<Job<EventJob> | undefined> {
+  const jobId = eventJobId(eventId, run);
+  const home = eventQueueOf(queues, eventId);
+  const found = await home.getJob(jobId);
+  if (found || queues.length === 1) return found;
+  for (const queue of queues) {
+    if (queue === home) continue;
+    const job = await queue.getJob(jobId);
+    if (job) return job;
+  }
+  return undefined;
+}
+
+/** Jobs by state, summed over every shard (the queue-count metric, the console). */
+export async function countEventJobs(
+  queues: EventQueues,
+  ...states: JobType[]
+): Promise<Record<string, number>> {
+  const counts = await Promise.all(queues.map((queue) => queue.getJobCounts(...states)));
+  const total: Record<string, number> = {};
+  for (const byState of counts)
+    for (const [state, n] of Object.entries(byState)) total[state] = (total[state] ?? 0) + n;
+  return total;
+}
+
+/** Jobs waiting, summed over every shard (ingest's backlog limit, bulk replay's throttle). */
+export async function countWaitingEvents(queues: EventQueues): Promise<number> {
+  const counts = await Promise.all(queues.map((queue) => queue.getWaitingCount()));
+  return counts.reduce((sum, n) => sum + n, 0);
 }
 
 export interface RetryPolicy {
@@ -105,6 +166,25 @@ export function createEventsQueue(
     // connection or it fails for good. Until then add() waits, and ingest's timeout bounds that.
   });
   return logConnectionErrors(queue, logger, "events queue");
+}
+
+/**
+ * Every shard's queue (`connections[n]` carries shard n; see queue/shards.ts for the prefix
+ * rule). One shard is the single queue under `prefix`, as before sharding.
+ */
+export function createEventQueues(
+  connections: readonly [Redis, ...Redis[]],
+  prefix: string,
+  policy: RetryPolicy,
+  logger: Logger,
+): EventQueues {
+  const [first, ...rest] = connections;
+  return [
+    createEventsQueue(first, prefix, policy, logger),
+    ...rest.map((connection, i) =>
+      createEventsQueue(connection, eventShardPrefix(prefix, i + 1), policy, logger),
+    ),
+  ];
 }
 
 // ── Maintenance: housekeeping jobs the worker runs, by name ─────────────────────────────────

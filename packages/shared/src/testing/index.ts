@@ -135,7 +135,8 @@ export async function createTestRedis(label: string): Promise<TestRedis> {
       try {
         let cursor = "0";
         do {
-          const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+          // Without the closing brace: the event queue shards' prefixes (`{…-1}`) go too.
+          const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix.slice(0, -1)}*`, "COUNT", 500);
           cursor = next;
           if (keys.length > 0) await redis.unlink(...keys);
         } while (cursor !== "0");

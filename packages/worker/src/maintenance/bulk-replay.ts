@@ -1,4 +1,5 @@
 import {
+  countWaitingEvents,
   enqueueEvents,
   eventFilterSql,
   type MaintenanceJob,
@@ -43,12 +44,12 @@ export async function runBulkReplay(
       "replay",
       { tenantId },
     );
-    if (moved.length > 0) await enqueueEvents(deps.queue, moved);
+    if (moved.length > 0) await enqueueEvents(deps.queues, moved);
     replayed += moved.length;
     afterId = rows.at(-1)?.id ?? afterId;
     await job.updateData({ ...job.data, afterId });
     await job.updateProgress(replayed);
-    while ((await deps.queue.getWaitingCount()) > MAX_WAITING) {
+    while ((await countWaitingEvents(deps.queues)) > MAX_WAITING) {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
