@@ -1,5 +1,5 @@
 import { createApiDeps, createApp, createMetricsApp } from "@hookbox/api";
-import { createLogger, warmUpDatabase } from "@hookbox/shared";
+import { countWaitingEvents, createLogger, warmUpDatabase } from "@hookbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStack, type Stack, signDelivery, waitFor } from "../src/index.ts";
 
@@ -99,7 +99,7 @@ describe("backlog", () => {
       { timeoutMs: 5_000, intervalMs: 20, what: "a 429" },
     );
     expect(answers.slice(0, -1).every((status) => status === 202)).toBe(true);
-    const waiting = await stack.api.queue.getWaitingCount();
+    const waiting = await countWaitingEvents(stack.api.queues);
     expect(waiting).toBeGreaterThan(20);
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
 
