@@ -1,8 +1,8 @@
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { createTestDatabase, signDelivery } from "@hookbox/shared/testing";
 import { afterAll, expect, it } from "vitest";
 import { startProcessStack } from "../src/index.ts";
+import { freePort } from "../src/redis-server.ts";
 
 // With API_PROCESSES > 1 every process counts in its own registry; a scrape must still report
 // the whole cluster (before: 20 accepted deliveries, `/metrics` said 10 — whichever process
@@ -12,14 +12,6 @@ const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 /** One delivery on a connection of its own, so node:cluster spreads them over the processes. */
 function deliver(base: string, n: number): Promise<{ status: number }> {
