@@ -98,6 +98,8 @@ const common = {
   DATABASE_URL: dbUrl,
   REDIS_URL: redisUrl,
   REDIS_PREFIX: prefix,
+  // Production demands a key for the secrets at rest: one of this run's own.
+  ENCRYPTION_KEY: randomBytes(32).toString("base64"),
   ADMIN_API_KEY: ADMIN,
   LOG_LEVEL: "warn",
   HOST: "127.0.0.1",
