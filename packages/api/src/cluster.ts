@@ -5,6 +5,7 @@ import {
   createLogger,
   logDestination,
   migrate,
+  partitionPolicyOf,
   secretBoxOf,
 } from "@hookbox/shared";
 import { createMetricsApp, listenForMetrics } from "./metrics/app.ts";
@@ -21,7 +22,10 @@ export async function runApiCluster(config: Config): Promise<void> {
     { service: "hookbox-api", role: "primary" },
     logDestination(config.nodeEnv),
   );
-  await migrate(config.databaseUrl, { secretBox: secretBoxOf(config) });
+  await migrate(config.databaseUrl, {
+    secretBox: secretBoxOf(config),
+    partitions: partitionPolicyOf(config),
+  });
   const metricsServer = await listenForMetrics(createMetricsApp({ source: clusterMetricsSource() }), config);
   let stopping = false;
   const fork = () => cluster.fork();

@@ -5,8 +5,10 @@ import { serve } from "@hono/node-server";
 import {
   answerClusterMetrics,
   type Config,
+  ensurePartitions,
   loadConfiguredHandlers,
   migrate,
+  partitionPolicyOf,
   secretBoxOf,
   startTracing,
   warmUpDatabase,
@@ -14,6 +16,8 @@ import {
 import { createApp } from "./app.ts";
 import { createApiDeps } from "./create-deps.ts";
 import { createMetricsApp, listenForMetrics } from "./metrics/app.ts";
+
+const PARTITION_CHECK_INTERVAL_MS = 3_600_000;
 
 /**
  * One api process: deps, app, HTTP server with timeouts in seconds, graceful shutdown.
@@ -26,9 +30,21 @@ export async function startApiServer(config: Config, options: { runMigrations: b
   const codeHandlers = await loadConfiguredHandlers(config);
   const deps = createApiDeps(config, { codeHandlers });
   const { logger } = deps;
-  if (options.runMigrations) await migrate(config.databaseUrl, { secretBox: secretBoxOf(config) });
+  if (options.runMigrations)
+    await migrate(config.databaseUrl, {
+      secretBox: secretBoxOf(config),
+      partitions: partitionPolicyOf(config),
+    });
   // Both pools: postgres.js sends array parameters wrongly until a connection has loaded the types.
   await Promise.all([warmUpDatabase(deps.sql), warmUpDatabase(deps.managementSql)]);
+  // Ingest needs a partition for every delivery: the janitor makes them ahead, and so does each
+  // api process (hourly), so that ingest does not depend on a worker running.
+  const partitionTimer = setInterval(() => {
+    ensurePartitions(deps.sql, partitionPolicyOf(config)).catch((error: unknown) =>
+      logger.warn({ err: error }, "could not make the coming partitions; will retry"),
+    );
+  }, PARTITION_CHECK_INTERVAL_MS);
+  partitionTimer.unref();
 
   // Before the ingest listener, so the "listening" line can name both ports. In a cluster the
   // primary listens on METRICS_PORT and adds up every process's samples (metrics/cluster.ts).

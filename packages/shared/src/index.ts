@@ -7,6 +7,7 @@ export * from "./db/client.ts";
 export * from "./db/errors.ts";
 export * from "./db/event-filter.ts";
 export * from "./db/migrate.ts";
+export * from "./db/partitions.ts";
 export * from "./db/seal-secrets.ts";
 export * from "./db/transitions.ts";
 export * from "./domain.ts";

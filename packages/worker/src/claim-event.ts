@@ -57,16 +57,15 @@ export async function claimEvents(sql: Sql, eventIds: readonly string[]): Promis
   const { from, to } = TRANSITIONS.start;
   const query = sql<ClaimedEvent[]>`
     WITH claimed AS (
-      UPDATE events SET status = ${to}, started_at = coalesce(started_at, now()),
+      UPDATE event_states SET status = ${to}, started_at = coalesce(started_at, now()),
         attempt_count = attempt_count + 1, next_attempt_at = NULL
       WHERE id = ANY(${sql.array([...eventIds])}::uuid[])
         AND status = ANY(${sql.array([...from])}::event_status[])
-      RETURNING id, tenant_id, source_id, event_type, idempotency_key, attempt_count, run, run_handlers,
-                received_at, headers, body, content_type
+      RETURNING id, tenant_id, attempt_count, run, run_handlers
     )
-    SELECT c.id, c.tenant_id AS "tenantId", c.event_type AS "eventType", c.idempotency_key AS "idempotencyKey",
-           c.attempt_count AS "attemptCount", c.run, c.received_at AS "receivedAt", c.headers, c.body,
-           c.content_type AS "contentType", s.slug AS source, s.handlers, s.forward_secrets AS "forwardSecrets",
+    SELECT c.id, c.tenant_id AS "tenantId", d.event_type AS "eventType", d.idempotency_key AS "idempotencyKey",
+           c.attempt_count AS "attemptCount", c.run, d.received_at AS "receivedAt", d.headers, d.body,
+           d.content_type AS "contentType", s.slug AS source, s.handlers, s.forward_secrets AS "forwardSecrets",
            c.run_handlers AS "runHandlers",
            coalesce((SELECT jsonb_object_agg(k.handler, jsonb_build_object(
                        'done', k.done, 'failures', k.failures, 'notBefore', k.not_before))
@@ -75,7 +74,7 @@ export async function claimEvents(sql: Sql, eventIds: readonly string[]): Promis
                                   max(a.next_attempt_at) AS not_before
                            FROM attempts a WHERE a.event_id = c.id AND a.run = c.run
                            GROUP BY a.handler) k), '{}'::jsonb) AS state
-    FROM claimed c JOIN sources s ON s.id = c.source_id`;
+    FROM claimed c JOIN deliveries d ON d.id = c.id JOIN sources s ON s.id = d.source_id`;
   // A statement that never returns (a lost connection) must not hold every job's claim.
   return boundedQuery(query, BATCH_QUERY_TIMEOUT_MS);
 }

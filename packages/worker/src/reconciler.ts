@@ -1,10 +1,4 @@
-import {
-  type EventStatus,
-  enqueueEvent,
-  findEventJob,
-  TERMINAL_STATUSES_SQL,
-  transitionEvent,
-} from "@hookbox/shared";
+import { type EventStatus, enqueueEvent, findEventJob, transitionEvent } from "@hookbox/shared";
 import type { WorkerDeps } from "./deps.ts";
 
 /** Job states in which the job will still run (or is running): the row needs nothing. */
@@ -19,11 +13,12 @@ const BATCH = 500;
  */
 export async function reconcileOnce(deps: WorkerDeps): Promise<number> {
   const minAge = `${deps.config.reconcileMinAgeMs} milliseconds`;
+  // pending_events holds exactly the unsettled events (a small table, oldest id first).
   const rows = await deps.sql<{ id: string; status: EventStatus; run: number }[]>`
-    SELECT id, status, run FROM events
-    WHERE status NOT IN (${deps.sql.unsafe(TERMINAL_STATUSES_SQL)})
-      AND coalesce(next_attempt_at, started_at, queued_at, received_at) < now() - ${minAge}::interval
-    ORDER BY received_at
+    SELECT p.id, st.status, st.run
+    FROM pending_events p JOIN event_states st ON st.id = p.id JOIN deliveries d ON d.id = p.id
+    WHERE coalesce(st.next_attempt_at, st.started_at, st.queued_at, d.received_at) < now() - ${minAge}::interval
+    ORDER BY p.id
     LIMIT ${BATCH}`;
   let requeued = 0;
   for (const row of rows) {

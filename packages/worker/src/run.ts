@@ -4,6 +4,7 @@ import {
   MANIFEST_REFRESH_MS,
   migrate,
   newWorkerManifest,
+  partitionPolicyOf,
   publishManifest,
   secretBoxOf,
   servedEventShards,
@@ -35,7 +36,10 @@ export async function runWorker(
 ): Promise<RunningWorker> {
   const codeHandlers = overrides.codeHandlers ?? (await loadConfiguredHandlers(config));
   const deps = createWorkerDeps(config, { ...overrides, codeHandlers });
-  await migrate(config.databaseUrl, { secretBox: secretBoxOf(config) });
+  await migrate(config.databaseUrl, {
+    secretBox: secretBoxOf(config),
+    partitions: partitionPolicyOf(config),
+  });
   await warmUpDatabase(deps.sql);
   const worker = startEventWorkers(deps);
   const maintenance = startMaintenanceWorker(deps);

@@ -78,12 +78,10 @@ export async function countReplayable(sql: Sql, tenantId: string, filter: EventF
 
 /** The overview's tenant-scoped counts: unsettled events (backlog) and dead-letterings in the last hour. */
 export async function countBacklogAndDead(sql: Sql, tenantId: string) {
-  // Served by events_pending_idx (partial: only unsettled rows) and events_tenant_completed_idx.
+  // pending_events is the unsettled events (small); settlements_tenant_settled_idx the dead-letterings.
   const [row] = await sql<{ backlog: number; dead: number }[]>`
-    SELECT (SELECT count(*)::int FROM events
-            WHERE tenant_id = ${tenantId} AND status NOT IN ('completed', 'dead')) AS backlog,
-           (SELECT count(*)::int FROM events
-            WHERE tenant_id = ${tenantId} AND status IN ('completed', 'dead') AND status = 'dead'
-              AND completed_at >= now() - interval '1 hour') AS dead`;
+    SELECT (SELECT count(*)::int FROM pending_events WHERE tenant_id = ${tenantId}) AS backlog,
+           (SELECT count(*)::int FROM settlements
+            WHERE tenant_id = ${tenantId} AND settled_at >= now() - interval '1 hour' AND status = 'dead') AS dead`;
   return row ?? { backlog: 0, dead: 0 };
 }

@@ -71,27 +71,44 @@ async function insertBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[
     source_id: e.sourceId,
     idempotency_key: e.idempotencyKey,
   }));
-  // Inserted as `queued`: the enqueue that follows moves a row back to `received` if it fails.
+  // One statement: the keys first (the uniqueness lives in idempotency_keys, across partitions),
+  // then the write-once delivery, its narrow state (`queued`: the enqueue that follows moves it
+  // back to `received` if it fails) and its pending mark, for the rows whose key was free.
   // One column array per field (unnest): the statement text is the same for every batch size, so
   // it is prepared once per connection instead of once per size, and planned cheaply.
   const inserted = await boundedQuery(
     sql<{ id: string }[]>`
-      INSERT INTO events (id, status, queued_at, tenant_id, source_id, idempotency_key, event_type, headers,
-                          body, content_type, size)
-      SELECT id, 'queued', ${now}, tenant_id, source_id, idempotency_key, event_type, headers, body,
-             content_type, size
-      FROM unnest(${sql.array(rows.map((r) => r.id))}::uuid[],
-                  ${sql.array(events.map((e) => e.tenantId))}::uuid[],
-                  ${sql.array(rows.map((r) => r.source_id))}::uuid[],
-                  ${sql.array(rows.map((r) => r.idempotency_key) as string[])}::text[],
-                  ${sql.array(events.map((e) => e.eventType) as string[])}::text[],
-                  ${sql.array(events.map((e) => JSON.stringify(e.headers)))}::jsonb[],
-                  ${sql.array(events.map((e) => e.body))}::bytea[],
-                  ${sql.array(events.map((e) => e.contentType) as string[])}::text[],
-                  ${sql.array(events.map((e) => e.body.length))}::int[])
-        AS t(id, tenant_id, source_id, idempotency_key, event_type, headers, body, content_type, size)
-      ON CONFLICT (source_id, idempotency_key) DO NOTHING
-      RETURNING id`,
+      WITH input AS (
+        SELECT * FROM unnest(${sql.array(rows.map((r) => r.id))}::uuid[],
+                             ${sql.array(events.map((e) => e.tenantId))}::uuid[],
+                             ${sql.array(rows.map((r) => r.source_id))}::uuid[],
+                             ${sql.array(rows.map((r) => r.idempotency_key) as string[])}::text[],
+                             ${sql.array(events.map((e) => e.eventType) as string[])}::text[],
+                             ${sql.array(events.map((e) => JSON.stringify(e.headers)))}::jsonb[],
+                             ${sql.array(events.map((e) => e.body))}::bytea[],
+                             ${sql.array(events.map((e) => e.contentType) as string[])}::text[])
+          AS t(id, tenant_id, source_id, idempotency_key, event_type, headers, body, content_type)
+      ), keyed AS (
+        INSERT INTO idempotency_keys (source_id, key, event_id)
+        SELECT source_id, idempotency_key, id FROM input WHERE idempotency_key IS NOT NULL
+        ON CONFLICT DO NOTHING
+        RETURNING event_id
+      ), accepted AS (
+        SELECT * FROM input WHERE idempotency_key IS NULL OR id IN (SELECT event_id FROM keyed)
+      ), delivered AS (
+        INSERT INTO deliveries (id, tenant_id, source_id, idempotency_key, event_type, received_at, headers, body,
+                                content_type, size)
+        SELECT id, tenant_id, source_id, idempotency_key, event_type, ${now}, headers, body, content_type,
+               octet_length(body)
+        FROM accepted
+        RETURNING id
+      ), stated AS (
+        INSERT INTO event_states (id, tenant_id, status, queued_at)
+        SELECT id, tenant_id, 'queued', ${now} FROM accepted
+      ), pended AS (
+        INSERT INTO pending_events (id, tenant_id) SELECT id, tenant_id FROM accepted
+      )
+      SELECT id FROM delivered`,
     INGEST_QUERY_TIMEOUT_MS,
   );
   const stored = new Set(inserted.map((r) => r.id));
@@ -101,22 +118,37 @@ async function insertBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[
   const collided = rows.filter((r) => !stored.has(r.id));
   if (collided.length === 0) return results as PersistResult[];
 
-  // Keys already held by a row (an earlier delivery, or another one in this very batch).
+  // Keys already held (by an earlier delivery, or another one in this very batch). A key whose
+  // event is gone (its partition was dropped, the key not yet purged) is freed, and the delivery
+  // tried again.
   const existing = await boundedQuery(
-    sql<{ id: string; status: EventStatus; sourceId: string; key: string }[]>`
-      SELECT id, status, source_id AS "sourceId", idempotency_key AS key FROM events
-      WHERE (source_id, idempotency_key) IN (
+    sql<{ id: string; status: EventStatus | null; sourceId: string; key: string }[]>`
+      SELECT k.event_id AS id, st.status, k.source_id AS "sourceId", k.key
+      FROM idempotency_keys k LEFT JOIN event_states st ON st.id = k.event_id
+      WHERE (k.source_id, k.key) IN (
         SELECT * FROM unnest(${sql.array(collided.map((r) => r.source_id))}::uuid[],
                              ${sql.array(collided.map((r) => r.idempotency_key as string))}::text[]))`,
     INGEST_QUERY_TIMEOUT_MS,
   );
-  const byKey = new Map(existing.map((e) => [`${e.sourceId}\u0000${e.key}`, e]));
+  const orphans = existing.filter((e) => e.status === null);
+  if (orphans.length > 0) {
+    await boundedQuery(
+      sql`DELETE FROM idempotency_keys WHERE (source_id, key, event_id) IN (
+            SELECT * FROM unnest(${sql.array(orphans.map((e) => e.sourceId))}::uuid[],
+                                 ${sql.array(orphans.map((e) => e.key))}::text[],
+                                 ${sql.array(orphans.map((e) => e.id))}::uuid[]))`,
+      INGEST_QUERY_TIMEOUT_MS,
+    );
+  }
+  const byKey = new Map(
+    existing.filter((e) => e.status !== null).map((e) => [`${e.sourceId}\u0000${e.key}`, e]),
+  );
   const retry: number[] = [];
   rows.forEach((r, i) => {
     if (results[i]) return;
     const hit = byKey.get(`${r.source_id}\u0000${r.idempotency_key}`);
-    if (hit) results[i] = { duplicate: true, id: hit.id, status: hit.status };
-    else retry.push(i); // the row that held the key was deleted in between (retention)
+    if (hit) results[i] = { duplicate: true, id: hit.id, status: hit.status as EventStatus };
+    else retry.push(i); // the key's event was dropped by retention, or deleted in between
   });
   for (const i of retry) {
     const [again] = await insertBatch(sql, [events[i] as NewEvent]);

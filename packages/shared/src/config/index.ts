@@ -156,6 +156,14 @@ const EnvVariables = z.object({
   RECONCILE_MIN_AGE_MS: int(10_000, 0),
   /** Events older than this are deleted by the janitor. */
   RETENTION_DAYS: int(30, 1),
+  /**
+   * The time range of one inbox partition (deliveries, event states, attempts, steps,
+   * settlements). Retention drops whole partitions, so a settled event is kept between
+   * RETENTION_DAYS and RETENTION_DAYS plus one period. A change applies to partitions made after it.
+   */
+  PARTITION_PERIOD_HOURS: int(24, 1),
+  /** Periods of partitions made ahead of time (by the api at start and hourly, and by the janitor). */
+  PARTITIONS_AHEAD: int(3, 1),
   /** Let `forward` reach loopback and private networks (tests, same-host receivers). */
   ALLOW_PRIVATE_DESTINATIONS: bool,
   /** Default timeout of a `forward` request. */

@@ -53,7 +53,7 @@ export function indexedFilterSql(sql: Sql, tenantId: string, filter: EventFilter
   const source = filter.source;
   return sql`e.tenant_id = ${tenantId}
     ${source ? (UUID.test(source) ? sql`AND (s.slug = ${source} OR e.source_id = ${source})` : sql`AND s.slug = ${source}`) : sql``}
-    ${filter.status ? sql`AND e.status = ${filter.status}` : sql``}
+    ${filter.status ? statusFilterSql(sql, tenantId, filter.status) : sql``}
     ${filter.type ? sql`AND e.event_type = ${filter.type}` : sql``}
     ${filter.since ? sql`AND e.id >= ${uuidv7Floor(filter.since)}` : sql``}
     ${filter.until ? sql`AND e.id < ${uuidv7Floor(filter.until)}` : sql``}
@@ -64,6 +64,19 @@ export function indexedFilterSql(sql: Sql, tenantId: string, filter: EventFilter
               AND e.source_id = ANY(ARRAY(SELECT id FROM sources WHERE tenant_id = ${tenantId}))`
         : sql``
     }`;
+}
+
+/**
+ * A status: no index of event_states covers it (an indexed status would make every transition a
+ * non-HOT update), so the rare statuses are found through their side tables — the dead through
+ * dead_letters, the unsettled through pending_events (both small and indexed) — and `completed`,
+ * nearly every row, by checking the rows the tenant's listing index yields.
+ */
+function statusFilterSql(sql: Sql, tenantId: string, status: EventStatus) {
+  if (status === "dead")
+    return sql`AND e.status = 'dead' AND e.id IN (SELECT event_id FROM dead_letters WHERE tenant_id = ${tenantId})`;
+  if (status === "completed") return sql`AND e.status = 'completed'`;
+  return sql`AND e.status = ${status} AND e.id IN (SELECT id FROM pending_events WHERE tenant_id = ${tenantId})`;
 }
 
 /** Whether the filter has conditions no index serves (checked on each row the indexed part yields). */

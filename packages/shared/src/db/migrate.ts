@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import postgres from "postgres";
 import type { SecretBox } from "../secrets-at-rest.ts";
+import { ensurePartitions, type PartitionPolicy } from "./partitions.ts";
 import { type SealReport, sealSourceSecrets } from "./seal-secrets.ts";
 
 /** Arbitrary constant: the advisory lock every Hookbox process takes before migrating. */
@@ -21,6 +22,8 @@ export interface MigrateOptions {
    * under a previous key) with this box (`sealSourceSecrets`). The api and worker pass theirs.
    */
   secretBox?: SecretBox;
+  /** After the migrations, under the same lock: make the inbox partitions of the coming periods. */
+  partitions?: PartitionPolicy;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
     try {
       await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
       await applyMigrations(lock, options.upTo);
+      if (options.partitions) await ensurePartitions(lock, options.partitions);
       return options.secretBox ? await sealSourceSecrets(lock, options.secretBox) : null;
     } finally {
       await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});

@@ -76,7 +76,7 @@ export async function transitionEvents(
   const withAttempts =
     attempts.length > 0
       ? // Column arrays (unnest): one statement text, prepared once, whatever the number of rows.
-        sql`WITH recorded AS (
+        sql`recorded AS (
           INSERT INTO attempts (tenant_id, event_id, handler, attempt, run, started_at, finished_at, outcome, error,
                                 duration_ms, next_attempt_at)
           SELECT * FROM unnest(
@@ -91,23 +91,38 @@ export async function transitionEvents(
             ${sql.array(attempts.map((a) => a.error) as string[])}::text[],
             ${sql.array(attempts.map((a) => a.duration_ms))}::int[],
             ${sql.array(attempts.map((a) => a.next_attempt_at?.toISOString() ?? null) as string[])}::timestamptz[])
-        ) `
+        ), `
+      : sql``;
+  const terminal = (TERMINAL_STATUSES as readonly EventStatus[]).includes(to);
+  // The side tables follow the status (see schema/events.ts): a settled event leaves
+  // pending_events and gets its settlements row (and a dead one its dead_letters row); a replayed
+  // one is pending again and no longer dead.
+  const bookkeeping = terminal
+    ? sql`, unpended AS (DELETE FROM pending_events WHERE id IN (SELECT id FROM moved))
+        , settled AS (INSERT INTO settlements (tenant_id, event_id, run, status, settled_at)
+                      SELECT tenant_id, id, run, status, completed_at FROM moved)
+        ${to === "dead" ? sql`, buried AS (INSERT INTO dead_letters (event_id, tenant_id) SELECT id, tenant_id FROM moved ON CONFLICT DO NOTHING)` : sql``}`
+    : newRun
+      ? sql`, pended AS (INSERT INTO pending_events (id, tenant_id) SELECT id, tenant_id FROM moved ON CONFLICT DO NOTHING)
+          , unburied AS (DELETE FROM dead_letters WHERE event_id IN (SELECT id FROM moved))`
       : sql``;
   const query = sql<TransitionedEvent[]>`
-    ${withAttempts}UPDATE events SET
-      status = ${to},
-      run = run + ${newRun ? 1 : 0},
-      attempt_count = attempt_count - ${patch.undoAttempt ? 1 : 0},
-      run_handlers = ${newRun ? runHandlersOfReplay(sql, patch.runHandlers) : sql`run_handlers`},
-      queued_at = CASE WHEN ${to} = 'queued' THEN now() WHEN ${to} = 'received' THEN NULL ELSE queued_at END,
-      completed_at = CASE WHEN ${to} = ANY(${sql.array([...TERMINAL_STATUSES])}::event_status[]) THEN now()
-                          WHEN ${newRun} THEN NULL ELSE completed_at END,
-      last_error = ${patch.lastError === undefined ? sql`last_error` : patch.lastError},
-      next_attempt_at = ${patch.nextAttemptAt ?? null}
-    WHERE id = ANY(${sql.array([...eventIds])}::uuid[])
-      AND status = ANY(${sql.array([...from])}::event_status[])
-      ${patch.tenantId ? sql`AND tenant_id = ${patch.tenantId}` : sql``}
-    RETURNING id, run, completed_at AS "completedAt"`;
+    WITH ${withAttempts}moved AS (
+      UPDATE event_states SET
+        status = ${to},
+        run = run + ${newRun ? 1 : 0},
+        attempt_count = attempt_count - ${patch.undoAttempt ? 1 : 0},
+        run_handlers = ${newRun ? runHandlersOfReplay(sql, patch.runHandlers) : sql`run_handlers`},
+        queued_at = CASE WHEN ${to} = 'queued' THEN now() WHEN ${to} = 'received' THEN NULL ELSE queued_at END,
+        completed_at = CASE WHEN ${terminal} THEN now() WHEN ${newRun} THEN NULL ELSE completed_at END,
+        last_error = ${patch.lastError === undefined ? sql`last_error` : patch.lastError},
+        next_attempt_at = ${patch.nextAttemptAt ?? null}
+      WHERE id = ANY(${sql.array([...eventIds])}::uuid[])
+        AND status = ANY(${sql.array([...from])}::event_status[])
+        ${patch.tenantId ? sql`AND tenant_id = ${patch.tenantId}` : sql``}
+      RETURNING id, tenant_id, run, status, completed_at
+    )${bookkeeping}
+    SELECT id, run, completed_at AS "completedAt" FROM moved`;
   return options.timeoutMs ? boundedQuery(query, options.timeoutMs) : query;
 }
 
@@ -120,9 +135,10 @@ export async function transitionEvents(
 function runHandlersOfReplay(sql: Sql, asked: string[] | null | undefined) {
   if (asked) return sql`${sql.array(asked)}::text[]`;
   return sql`CASE WHEN status = 'dead' THEN (
-      SELECT coalesce(array_agg(coalesce(h->>'key', h->>'name')), '{}') FROM sources s, jsonb_array_elements(s.handlers) h
-      WHERE s.id = events.source_id AND NOT EXISTS (
-        SELECT 1 FROM attempts a WHERE a.event_id = events.id AND a.run = events.run
+      SELECT coalesce(array_agg(coalesce(h->>'key', h->>'name')), '{}')
+      FROM deliveries d JOIN sources s ON s.id = d.source_id, jsonb_array_elements(s.handlers) h
+      WHERE d.id = event_states.id AND NOT EXISTS (
+        SELECT 1 FROM attempts a WHERE a.event_id = event_states.id AND a.run = event_states.run
           AND a.handler = coalesce(h->>'key', h->>'name') AND a.outcome <> 'error'))
     ELSE NULL END`;
 }

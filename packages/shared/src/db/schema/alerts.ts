@@ -1,5 +1,4 @@
 import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { events } from "./events.ts";
 import { sources } from "./sources.ts";
 import { tenants } from "./tenants.ts";
 
@@ -14,7 +13,8 @@ export const alerts = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     kind: text("kind").$type<AlertKind>().notNull(),
-    eventId: uuid("event_id").references(() => events.id, { onDelete: "cascade" }),
+    /** The event that died (no foreign key: events are partitioned; the janitor deletes the alerts of a dropped partition). */
+    eventId: uuid("event_id"),
     sourceId: uuid("source_id").references(() => sources.id, { onDelete: "cascade" }),
     /** The event's run that died (a replay that dies again opens a new alert). */
     run: integer("run").notNull().default(0),

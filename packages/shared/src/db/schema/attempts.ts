@@ -1,17 +1,15 @@
-import { bigserial, index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, integer, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { ATTEMPT_OUTCOMES } from "../../domain.ts";
-import { events } from "./events.ts";
 
 export const attemptOutcome = pgEnum("attempt_outcome", ATTEMPT_OUTCOMES);
 
 export const attempts = pgTable(
   "attempts",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: bigserial("id", { mode: "number" }).notNull(),
     tenantId: uuid("tenant_id").notNull(),
-    eventId: uuid("event_id")
-      .notNull()
-      .references(() => events.id, { onDelete: "cascade" }),
+    /** The event (partition key: attempts are dropped with their event's partition). */
+    eventId: uuid("event_id").notNull(),
     /** The handler's key within its source (`HandlerSpec.key`; the name when no key was given). */
     handler: text("handler").notNull(),
     attempt: integer("attempt").notNull(),
@@ -29,7 +27,8 @@ export const attempts = pgTable(
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
   },
   (t) => [
-    // Serves GET /v1/events/:id (attempts of one event) and the worker's "handlers already done".
-    index("attempts_event_idx").on(t.eventId, t.id),
+    // Serves GET /v1/events/:id (attempts of one event, in order) and the claim's "handlers already
+    // done"; includes the partition key, as a partitioned table's primary key must.
+    primaryKey({ name: "attempts_pkey", columns: [t.eventId, t.id] }),
   ],
 );

@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import { integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { events } from "./events.ts";
 
 /**
  * Results of `step(name, fn)` in code handlers, append-only: on a retry of the same run and
@@ -10,9 +9,8 @@ export const steps = pgTable(
   "steps",
   {
     tenantId: uuid("tenant_id").notNull(),
-    eventId: uuid("event_id")
-      .notNull()
-      .references(() => events.id, { onDelete: "cascade" }),
+    /** The event (partition key: steps are dropped with their event's partition). */
+    eventId: uuid("event_id").notNull(),
     run: integer("run").notNull(),
     handler: text("handler").notNull(),
     name: text("name").notNull(),
