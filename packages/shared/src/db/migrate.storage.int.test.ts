@@ -25,7 +25,8 @@ beforeAll(async () => {
 afterAll(() => pg?.drop());
 
 /** An id of that moment, like ingest's uuid v7; n tells them apart. */
-const idAt = (at: string, n: number) => `${uuidv7Floor(new Date(at)).slice(0, 24)}${n.toString(16).padStart(12, "0")}`;
+const idAt = (at: string, n: number) =>
+  `${uuidv7Floor(new Date(at)).slice(0, 24)}${n.toString(16).padStart(12, "0")}`;
 const ids: Record<string, string[]> = {};
 
 async function seed(): Promise<void> {
@@ -36,7 +37,7 @@ async function seed(): Promise<void> {
     for (const status of EVENT_STATUSES) {
       for (const keyed of [true, false]) {
         const id = idAt(day, ++n);
-        (ids[status] ??= []).push(id);
+        ids[status] = [...(ids[status] ?? []), id];
         const settled = status === "completed" || status === "dead";
         await sql`
           INSERT INTO events (id, tenant_id, source_id, idempotency_key, event_type, status, attempt_count, run,
@@ -61,7 +62,9 @@ async function seed(): Promise<void> {
 }
 
 const dump = async (table: string, order: string) =>
-  (await sql.unsafe<{ row: unknown }[]>(`SELECT to_jsonb(t) AS row FROM ${table} t ORDER BY ${order}`)).map((r) => r.row);
+  (await sql.unsafe<{ row: unknown }[]>(`SELECT to_jsonb(t) AS row FROM ${table} t ORDER BY ${order}`)).map(
+    (r) => r.row,
+  );
 
 it("moves every event, attempt, step and alert of a 0008 database into the partitioned tables unchanged", async () => {
   await seed();
@@ -147,7 +150,9 @@ it("retention drops a whole range only once none of its events is in flight", as
   // The range holds unsettled events (received … retrying): kept, nothing touched.
   expect(await dropPartition(sql, oldest)).toMatchObject({ dropped: false, reason: "in-flight" });
   const inRange = async () =>
-    sql<{ id: string }[]>`SELECT id FROM events WHERE id >= ${uuidv7Floor(oldest.fromAt)} AND id < ${uuidv7Floor(oldest.toAt)}`;
+    sql<
+      { id: string }[]
+    >`SELECT id FROM events WHERE id >= ${uuidv7Floor(oldest.fromAt)} AND id < ${uuidv7Floor(oldest.toAt)}`;
   expect(await inRange()).toHaveLength(EVENT_STATUSES.length * 2);
 
   // Settle them (as the worker would), then the range goes: all five tables and the side rows.
