@@ -1,6 +1,6 @@
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { DEFAULT_TENANT_ID, uuidv7 } from "@hookbox/shared";
-import { signDelivery } from "@hookbox/shared/testing";
+import { seedEvents, signDelivery } from "@hookbox/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type TestApi } from "./helpers.ts";
 
@@ -80,13 +80,15 @@ describe("GET /v1/events", () => {
       const res = await api.call("POST", "/v1/tenants", { name: `explain-${i}` });
       tenants.push(((await res.json()) as { id: string }).id);
     }
-    await api.deps.sql`
-      INSERT INTO events (id, tenant_id, source_id, status, event_type, headers, body, size)
+    await seedEvents(
+      api.deps.sql,
+      ["id", "tenant_id", "source_id", "status", "event_type", "headers", "body", "size"],
+      (sql) => sql`
       SELECT (lpad(to_hex(1700000000000 + g), 12, '0') || '7000800000000000' || lpad(to_hex(g), 4, '0'))::uuid,
-             (${api.deps.sql.array(tenants)}::uuid[])[CASE WHEN g % 50 = 0 THEN 1 ELSE 2 + g % 9 END], ${source.id},
-             (ARRAY['completed', 'dead', 'queued']::event_status[])[1 + g % 3], 'type-' || (g % 50), '{}', '\\x00', 1
-      FROM generate_series(1, 20000) g`;
-    await api.deps.sql`ANALYZE events`;
+             (${sql.array(tenants)}::uuid[])[CASE WHEN g % 50 = 0 THEN 1 ELSE 2 + g % 9 END], ${source.id}::uuid,
+             (ARRAY['completed', 'dead', 'queued']::event_status[])[1 + g % 3], 'type-' || (g % 50), '{}'::jsonb, '\\x00'::bytea, 1
+      FROM generate_series(1, 20000) g`,
+    );
     const plans: Record<string, string> = {};
     const explain = async (label: string, where: string) => {
       const rows = await api.deps.sql.unsafe(
@@ -102,7 +104,11 @@ describe("GET /v1/events", () => {
     for (const [label, where] of [
       ["newest first", ""],
       ["with cursor", "AND e.id < '01a216e7-0000-7000-8000-000000000000'"],
-      ["by status", "AND e.status = 'dead'"],
+      // What eventFilterSql writes for a status (no index on event_states.status: see the ADR).
+      [
+        "by status",
+        `AND e.status = 'dead' AND e.id IN (SELECT event_id FROM dead_letters WHERE tenant_id = '${DEFAULT_TENANT_ID}')`,
+      ],
       ["by type", "AND e.event_type = 'type-7'"],
       [
         "by source and time",
@@ -112,9 +118,10 @@ describe("GET /v1/events", () => {
       expect(await explain(label as string, where as string)).toMatch(/Index (Only )?Scan/);
     }
     const all = Object.values(plans).join("\n");
-    expect(all).not.toMatch(/Seq Scan on events/);
-    expect(all).toMatch(/events_tenant_status_id_idx/);
-    expect(all).toMatch(/events_tenant_type_id_idx/);
+    // (Tiny partitions of other tests' rows may be read whole; the 20 000 rows' one never is.)
+    expect(all).not.toMatch(/Seq Scan on (deliveries|event_states)_p20231114/);
+    expect(all).toMatch(/dead_letters_tenant_idx|dead_letters_pkey/);
+    expect(all).toMatch(/deliveries_p\w+_tenant_id_event_type_id_idx|tenant_type_id_idx/);
     if (process.env.SHOW_PLANS) console.log(plans);
   });
 });

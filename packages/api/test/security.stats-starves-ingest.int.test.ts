@@ -1,6 +1,8 @@
 // Issue 14, item 7 (starvation): tenant B's long `/v1/stats` queries ran on ingest's pool and
 // could take every connection, so tenant A's ingest waited behind them (or answered 503). They run
 // on a management pool of their own now (MANAGEMENT_POOL_MAX, MANAGEMENT_STATEMENT_TIMEOUT_MS).
+
+import { seedEvents } from "@hookbox/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type TestApi } from "./helpers.ts";
 
@@ -24,19 +26,28 @@ beforeAll(async () => {
   const sourceB = ((await src.json()) as { id: string }).id;
   await api.createSource({ slug: "a-src", scheme: "none", handlers: [] });
   // Tenant B's history: enough settled rows that stats over all of it takes a while.
-  await api.deps.sql.begin(async (sql) => {
-    await sql`SET LOCAL session_replication_role = replica`; // no per-row FK checks while seeding
-    await sql`SET LOCAL statement_timeout = '120s'`;
-    await sql`
-      INSERT INTO events (id, tenant_id, source_id, idempotency_key, event_type, status, received_at,
-                          completed_at, headers, body, size)
+  await seedEvents(
+    api.deps.sql,
+    [
+      "id",
+      "tenant_id",
+      "source_id",
+      "idempotency_key",
+      "event_type",
+      "status",
+      "received_at",
+      "completed_at",
+      "headers",
+      "body",
+      "size",
+    ],
+    (sql) => sql`
       SELECT (lpad(to_hex((extract(epoch FROM t) * 1000)::bigint), 12, '0') || '70008000' ||
               lpad(to_hex(g), 12, '0'))::uuid, -- uuid v7 of its time: ranges are id ranges
-             ${tenantB}, ${sourceB}, 'k' || g, 'type.' || (g % 50), 'completed', t,
-             t + random() * interval '1 second', '{}', '\\x7b7d', 2
-      FROM generate_series(1, ${SEEDED}) g, LATERAL (SELECT now() - g * interval '1 second' AS t) at`;
-  });
-  await api.deps.sql`ANALYZE events`;
+             ${tenantB}::uuid, ${sourceB}::uuid, 'k' || g, 'type.' || (g % 50), 'completed'::event_status, t,
+             t + random() * interval '1 second', '{}'::jsonb, '\\x7b7d'::bytea, 2
+      FROM generate_series(1, ${SEEDED}) g, LATERAL (SELECT now() - g * interval '1 second' AS t) at`,
+  );
 }, 120_000);
 afterAll(() => api?.close());
 

@@ -189,5 +189,6 @@ export async function waitFor<T>(
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
+export * from "./seed-events.ts";
 export * from "./sign.ts";
 export * from "./start-flags.ts";
