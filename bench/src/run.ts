@@ -16,7 +16,7 @@ import {
   uuidv7,
   warmUpDatabase,
 } from "@hookbox/shared";
-import { startFlags as startFlagsOf } from "@hookbox/shared/testing";
+import { seedEvents, startFlags as startFlagsOf } from "@hookbox/shared/testing";
 import { Queue } from "bullmq";
 import postgres from "postgres";
 import { runLoad, type Service, sampleUsage, startService } from "./procs.ts";
@@ -80,14 +80,37 @@ const dbUrl = dbUrlObj.toString();
 await migrate(dbUrl);
 const sql = createPool(dbUrl, { max: 4, statementTimeoutMs: 0 });
 await warmUpDatabase(sql);
-await sql`CREATE TABLE bench_naive_events (LIKE events INCLUDING ALL)`;
+/**
+ * The references' inbox tables keep the layout Hookbox had before migration 0009 (one wide
+ * `events` row with its eight indexes), the one issue 13 measured its references with.
+ */
+const legacyInbox = async (table: string) => {
+  await sql.unsafe(`
+    CREATE TABLE ${table} (
+      id uuid PRIMARY KEY, tenant_id uuid NOT NULL, source_id uuid NOT NULL, idempotency_key text, event_type text,
+      status event_status NOT NULL DEFAULT 'received', attempt_count int NOT NULL DEFAULT 0, run int NOT NULL DEFAULT 0,
+      run_handlers text[], received_at timestamptz NOT NULL DEFAULT now(), queued_at timestamptz,
+      started_at timestamptz, completed_at timestamptz, next_attempt_at timestamptz, last_error text,
+      headers jsonb NOT NULL, body bytea NOT NULL, content_type text, size int NOT NULL)`);
+  for (const index of [
+    "UNIQUE INDEX ON %t (source_id, idempotency_key)",
+    "INDEX ON %t (tenant_id, id DESC)",
+    "INDEX ON %t (source_id, id DESC)",
+    "INDEX ON %t (tenant_id, status, id DESC)",
+    "INDEX ON %t (tenant_id, event_type, id DESC)",
+    "INDEX ON %t (tenant_id, completed_at, id) WHERE status IN ('completed', 'dead')",
+    "INDEX ON %t (status, received_at) WHERE status NOT IN ('completed', 'dead')",
+  ])
+    await sql.unsafe(`CREATE ${index.replace("%t", table)}`);
+};
+await legacyInbox("bench_naive_events");
 // The batched reference's inbox: narrow, one unique index (the idempotency check), nothing else.
 await sql`
   CREATE TABLE bench_ref_events (id uuid NOT NULL, source_id uuid NOT NULL, idempotency_key text,
     body bytea NOT NULL, content_type text, received_at timestamptz NOT NULL DEFAULT now())`;
 await sql`CREATE UNIQUE INDEX bench_ref_events_key ON bench_ref_events (source_id, idempotency_key)`;
 // The reference worker's copy of the inbox: the events table with all its indexes.
-await sql`CREATE TABLE bench_ref_work (LIKE events INCLUDING ALL)`;
+await legacyInbox("bench_ref_work");
 const prefix = `{bench-${tag}}`;
 /** Redis prefixes of the references: naive's and the batched server's queues, the reference worker's. */
 const naivePrefix = `{bench-naive-${tag}}`;
@@ -327,7 +350,28 @@ try {
         size: body.length,
         status: "queued",
       }));
-      await sql`INSERT INTO ${sql(table)} ${sql(rows, "id", "tenant_id", "source_id", "event_type", "headers", "body", "content_type", "size", "status")}`;
+      if (table === "events")
+        await seedEvents(
+          sql,
+          [
+            "id",
+            "tenant_id",
+            "source_id",
+            "event_type",
+            "headers",
+            "body",
+            "content_type",
+            "size",
+            "status",
+            "queued_at",
+          ],
+          (tx) => tx`
+            SELECT id, ${source.tenant_id}::uuid, ${source.id}::uuid, ${type}, '{}'::jsonb, ${body}::bytea,
+                   'application/json', ${body.length}, 'queued'::event_status, now()
+            FROM unnest(${tx.array(rows.map((r) => r.id))}::uuid[]) AS t(id)`,
+        );
+      else
+        await sql`INSERT INTO ${sql(table)} ${sql(rows, "id", "tenant_id", "source_id", "event_type", "headers", "body", "content_type", "size", "status")}`;
       await enqueueEvents(
         [into],
         rows.map((r) => ({ id: r.id, run: 0 })),
@@ -336,8 +380,7 @@ try {
     }
     // The previous steps left a few hundred thousand updated rows behind: vacuum them now rather
     // than let autovacuum and a checkpoint of that garbage run inside the timed drain.
-    await sql`VACUUM (ANALYZE) events`;
-    await sql`VACUUM (ANALYZE) attempts`;
+    await sql`VACUUM (ANALYZE) deliveries, event_states, pending_events, settlements, attempts`;
     if (table !== "events") await sql`VACUUM (ANALYZE) ${sql(table)}`;
     await sql`CHECKPOINT`.catch(() => {}); // needs superuser; without it, the drain shares the I/O
   };
@@ -419,8 +462,7 @@ try {
 
   // 6. Steady: a fixed offered rate through the api; ingest→completed from the rows. The drain
   // left its updated rows behind: vacuum them first, as before the drain.
-  await sql`VACUUM (ANALYZE) events`;
-  await sql`VACUUM (ANALYZE) attempts`;
+  await sql`VACUUM (ANALYZE) deliveries, event_states, pending_events, settlements, attempts`;
   const steadySampler = sampleUsage({ api: apiPids, worker: workerPids });
   let maxWaiting = 0;
   const waitingProbe = setInterval(async () => {

@@ -1,4 +1,5 @@
 import { DEFAULT_TENANT_ID } from "@hookbox/shared";
+import { seedEvents } from "@hookbox/shared/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createStack, type Stack, TEST_ADMIN_KEY } from "../src/index.ts";
 
@@ -31,23 +32,35 @@ beforeAll(async () => {
     "pull_request",
   ];
   // One event every 2.6 s back from now, uuid v7 ids stamped with their receipt time.
-  await stack.sql.begin(async (tx) => {
-    await tx`SET LOCAL statement_timeout = 0`;
-    await tx`
-    INSERT INTO events (id, tenant_id, source_id, idempotency_key, event_type, status, attempt_count,
-                        received_at, completed_at, headers, body, content_type, size)
+  await seedEvents(
+    stack.sql,
+    [
+      "id",
+      "tenant_id",
+      "source_id",
+      "idempotency_key",
+      "event_type",
+      "status",
+      "attempt_count",
+      "received_at",
+      "completed_at",
+      "headers",
+      "body",
+      "content_type",
+      "size",
+    ],
+    (tx) => tx`
     SELECT (lpad(to_hex(ms), 12, '0') || '7' || substr(h, 1, 3) || '8' || substr(h, 4, 15))::uuid,
-           ${DEFAULT_TENANT_ID}, ${source.id}, 'evt_' || i, (${types}::text[])[1 + i % 6],
+           ${DEFAULT_TENANT_ID}::uuid, ${source.id}::uuid, 'evt_' || i, (${types}::text[])[1 + i % 6],
            CASE WHEN i % 97 = 0 THEN 'dead' ELSE 'completed' END::event_status, 1,
-           to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0 + 0.05), '{"content-type":"application/json"}',
+           to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0 + 0.05), '{"content-type":"application/json"}'::jsonb,
            convert_to(json_build_object('id', 'evt_' || i, 'type', (${types}::text[])[1 + i % 6],
              'data', json_build_object('object', json_build_object('customer', 'cus_' || (i % 20000),
                'amount', i % 10000, 'description', repeat('x', 120))))::text, 'UTF8'),
            'application/json', 300
     FROM (SELECT i, (extract(epoch FROM now()) * 1000)::bigint - i::bigint * 2592 AS ms, md5(i::text) AS h
-          FROM generate_series(1, ${ROWS}::int) i) g`;
-  });
-  await stack.sql`ANALYZE events`;
+          FROM generate_series(1, ${ROWS}::int) i) g`,
+  );
   const res = await stack.app.request("/console/sign-in", {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },

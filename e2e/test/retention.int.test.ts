@@ -11,7 +11,7 @@ afterAll(() => stack?.close());
 
 const DAY = 86_400_000;
 
-it("deletes exactly the settled events older than the cutoff (with their attempts and alerts), in batches", async () => {
+it("drops the partitions of settled events older than the cutoff (with their attempts and alerts), keeps those with an event in flight", async () => {
   // The worker schedules the janitor (a BullMQ job scheduler) and its first run starts at once:
   // let that one finish on the empty database, then call it directly on known data.
   // No reconciler round during the test: it would re-enqueue the 45-day-old `retrying` and
@@ -54,10 +54,13 @@ it("deletes exactly the settled events older than the cutoff (with their attempt
            (${uuidv7Floor(new Date(now.getTime() - DAY))}, ${DEFAULT_TENANT_ID}, ${sourceId}, 'signature_mismatch', ${new Date(now.getTime() - DAY)}, 1, '{}')`;
 
   const result = await runJanitor(worker.deps, now);
-  expect(result.events).toBe(old.length);
-  expect(result.rejections).toBe(1);
-  expect(result.batches).toBeGreaterThanOrEqual(4); // 7 rows, 3 per DELETE, plus the rejection pass
-
+  expect(result).toMatchObject({
+    events: old.length,
+    partitionsDropped: 3, // the days 31, 40 and 400 days ago, whole
+    partitionsKept: 1, // 45 days ago: a retrying and a received event are not settled
+    purged: 2, // the dead event's dead-letter mark and its alert
+    rejections: 1,
+  });
   const left = await stack.sql<
     { id: string }[]
   >`SELECT id FROM events WHERE source_id = ${sourceId} ORDER BY id`;
@@ -70,6 +73,23 @@ it("deletes exactly the settled events older than the cutoff (with their attempt
   expect(alerts?.n).toBe(0);
   const [rejections] = await stack.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM rejections`;
   expect(rejections?.n).toBe(1);
+
+  // Once the last event in flight there settles, the next round drops the 45-day-old range too.
+  await stack.sql`UPDATE events SET status = 'completed', completed_at = now() WHERE id = ANY(${stack.sql.array(kept.slice(2))}::uuid[])`;
+  expect(await runJanitor(worker.deps, now)).toMatchObject({
+    events: 2,
+    partitionsDropped: 1,
+    partitionsKept: 0,
+  });
+  const still = await stack.sql<
+    { id: string }[]
+  >`SELECT id FROM events WHERE source_id = ${sourceId} ORDER BY id`;
+  expect(still.map((r) => r.id).sort()).toEqual(kept.slice(0, 2).sort());
+  // Partitions of the coming days exist (the janitor makes them ahead).
+  const [ahead] = await stack.sql<
+    { n: number }[]
+  >`SELECT count(*)::int AS n FROM inbox_partitions WHERE from_at > now()`;
+  expect(ahead?.n).toBeGreaterThanOrEqual(2);
 
   // Scheduled once for all replicas, as a BullMQ job scheduler.
   const schedulers = await worker.deps.maintenance.getJobSchedulers();

@@ -1,4 +1,4 @@
--- Storage built for 100× more (docs/adr/0012-storage.md): the inbox splits into a write-once
+-- Storage built for 100× more (docs/adr/0014-storage.md): the inbox splits into a write-once
 -- `deliveries` table and a narrow `event_states` table, both partitioned by range of the event id
 -- (uuid v7 = time), with `attempts`, `steps` and `settlements` partitioned the same way, so that
 -- retention drops whole partitions. Existing rows are copied, in every status; `events` becomes a

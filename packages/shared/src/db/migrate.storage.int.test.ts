@@ -10,7 +10,7 @@ import { transitionEvent } from "./transitions.ts";
 // Migration 0009 (the inbox split into deliveries + event_states, partitioned by time): a database
 // of the schema before it (0000–0008), with events in every status on three different days,
 // keyed and not, with attempts, steps and alerts, goes through the real migrate() without losing
-// or changing any of them; then the new storage does what docs/adr/0012-storage.md says.
+// or changing any of them; then the new storage does what docs/adr/0014-storage.md says.
 
 const PREVIOUS_SCHEMA = 9; // migration files 0000–0008
 const SOURCE = "0190a000-0000-7000-8000-0000000000b1";

@@ -1,7 +1,7 @@
 import type { Sql } from "./client.ts";
 
 /**
- * The inbox's time partitions (migration 0009, docs/adr/0012-storage.md). deliveries,
+ * The inbox's time partitions (migration 0009, docs/adr/0014-storage.md). deliveries,
  * event_states, settlements, attempts and steps are partitioned by range of the event id with
  * the same bounds; `inbox_partitions` lists the ranges (one suffix per range, one partition of
  * each table per suffix). Partitions are made ahead of time, and retention drops whole ranges.

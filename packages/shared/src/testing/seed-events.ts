@@ -15,6 +15,7 @@ export async function seedEvents(
 ): Promise<number> {
   return sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
+    await t`SET LOCAL statement_timeout = 0`;
     await t`CREATE TEMP TABLE hookbox_seed (LIKE events INCLUDING DEFAULTS) ON COMMIT DROP`;
     const inserted = await t`INSERT INTO hookbox_seed (${t(columns as string[])}) ${select(t)}`;
     await t`

@@ -27,7 +27,7 @@ export interface JanitorResult {
 }
 
 /**
- * Retention by time partitions (docs/adr/0012-storage.md): makes the partitions of the coming
+ * Retention by time partitions (docs/adr/0014-storage.md): makes the partitions of the coming
  * periods, then drops every range that ended before RETENTION_DAYS ago — whole, all five
  * tables at once — unless one of its events is not settled yet (pending_events says so): such a
  * range is kept, and dropped at a later round once it settled. A settled event is so kept for

@@ -19,7 +19,7 @@ export const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType
 export const eventStatus = pgEnum("event_status", EVENT_STATUSES);
 
 /*
- * The inbox (docs/adr/0012-storage.md). What is written once and what changes live apart:
+ * The inbox (docs/adr/0014-storage.md). What is written once and what changes live apart:
  *
  *   deliveries     the delivery as received — written once at ingest, never updated
  *   event_states   the processing state — one narrow row per event, updated in place; no column a
