@@ -109,7 +109,7 @@ export function createWorkerDeps(
     workerId: `${process.pid}-${randomUUID().slice(0, 8)}`,
     shutdownSignal: shutdown.signal,
     abortHandlers: () => shutdown.abort(new Error("worker shutting down")),
-    claimer: createEventClaimer(sql, batching),
+    claimer: createEventClaimer(sql, batching, config.workerBodyBudgetBytes),
     completer: createEventCompleter(sql, batching),
     publisher: createCompletionPublisher(redis, batching),
     retry,

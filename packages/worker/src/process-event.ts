@@ -71,6 +71,21 @@ async function processJob(
     span?.setAttribute("hookbox.job.outcome", "skipped");
     return "skipped";
   }
+  try {
+    return await processClaimed(deps, job, token, span, claimed);
+  } finally {
+    // Its body's bytes go back to the claim budget (WORKER_BODY_BUDGET_BYTES).
+    deps.claimer.release(claimed);
+  }
+}
+
+async function processClaimed(
+  deps: WorkerDeps,
+  job: Job,
+  token: string | undefined,
+  span: Span | undefined,
+  claimed: ClaimedEvent,
+): Promise<ProcessOutcome> {
   // Opened before the configs are parsed: a sealed header value is longer than its limit.
   const event = openClaimedEvent(secretBoxOf(deps.config), claimed);
   span?.setAttributes({ "hookbox.source": event.source, "hookbox.event.run": event.run });
@@ -154,7 +169,7 @@ async function processJob(
   const retryAt = new Date(Math.min(...next.map((d) => d.getTime())));
   await retryEvent(deps, event, failed.length > 0 ? lastError : undefined, retryAt, attempts);
   const delayMs = Math.max(0, retryAt.getTime() - Date.now());
-  if (failed.length > 0) deps.logger.info({ eventId, lastError, delayMs }, "event will be retried");
+  if (failed.length > 0) deps.logger.info({ eventId: event.id, lastError, delayMs }, "event will be retried");
   span?.setAttribute("hookbox.job.outcome", "retrying");
   throw new RetryLaterError(lastError || "waiting for a handler's next attempt", delayMs);
 }

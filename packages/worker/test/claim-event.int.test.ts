@@ -1,6 +1,6 @@
 import type { EventStatus } from "@hookbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimEvents } from "../src/claim-event.ts";
+import { type ClaimedEvent, claimEvents, createEventClaimer } from "../src/claim-event.ts";
 import { createTestWorker, type TestWorker } from "./helpers.ts";
 
 let w: TestWorker;
@@ -105,8 +105,51 @@ describe("claim", () => {
     const live = await w.insertEvent(sourceId);
     const done = await w.insertEvent(sourceId, { status: "completed" });
 
-    const rows = await claimEvents(w.deps.sql, [live, done]);
+    const { claimed, deferred } = await claimEvents(w.deps.sql, [live, done]);
 
-    expect(rows.map((r) => r.id)).toEqual([live]);
+    expect(claimed.map((r) => r.id)).toEqual([live]);
+    expect(deferred).toEqual([]);
+  });
+});
+
+// Issue 14, item 6: a worker claimed up to WORKER_CONCURRENCY bodies at once, whatever their size.
+describe("claims weighed by body bytes", () => {
+  const big = (kb: number) => JSON.stringify({ type: "order.paid", pad: "x".repeat(kb * 1024) });
+
+  it("claims in id order only the bodies that fit; the others stay untouched", async () => {
+    const ids = [
+      await w.insertEvent(sourceId, { body: big(40) }),
+      await w.insertEvent(sourceId, { body: big(40) }),
+    ];
+    ids.push(await w.insertEvent(sourceId, { body: big(40) }));
+    const { claimed, deferred } = await claimEvents(w.deps.sql, ids, { bytes: 100 * 1024, allowOne: false });
+    expect(claimed.map((e) => e.id)).toEqual(ids.slice(0, 2));
+    expect(deferred).toEqual([ids[2]]);
+    expect(await w.event(ids[2] as string)).toMatchObject({ status: "queued", attemptCount: 0 });
+    // Nothing held: one body over the whole budget is still claimed (else it could never run).
+    const alone = await claimEvents(w.deps.sql, [ids[2] as string], { bytes: 1024, allowOne: true });
+    expect(alone.claimed.map((e) => e.id)).toEqual([ids[2]]);
+  });
+
+  it("a process never holds more than its budget: claims over it wait for a release", async () => {
+    const claimer = createEventClaimer(w.deps.sql, { maxItems: 64, maxWaitMs: 1 }, 100 * 1024);
+    const ids = await Promise.all(
+      Array.from({ length: 5 }, () => w.insertEvent(sourceId, { body: big(40) })),
+    );
+    const got: ClaimedEvent[] = [];
+    const claims = ids.map((id) => claimer.claim(id).then((e) => e && got.push(e)));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toHaveLength(2); // 2 × 40 KB fit in 100 KB; a third would not
+    // Each release lets the waiting claims try again; in the end each event is claimed once.
+    for (let released = 0; released < ids.length; released++) {
+      expect(claimer.heldBytes()).toBeLessThanOrEqual(100 * 1024);
+      const next = got[released];
+      if (!next) throw new Error(`only ${got.length} claimed`);
+      claimer.release(next);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await Promise.all(claims);
+    expect(got.map((e) => e.id).sort()).toEqual([...ids].sort());
+    expect(claimer.heldBytes()).toBe(0);
   });
 });

@@ -119,6 +119,12 @@ const EnvVariables = z.object({
   WORKER_MAX_STALLED_COUNT: int(2, 0),
   /** Body limit of a source: its default and its ceiling (a source may lower it, never raise it). */
   MAX_BODY_BYTES: int(1_048_576, 1),
+  /**
+   * worker: body bytes one process holds at once. Claims are weighed by body size: an event whose
+   * body would go over waits (unclaimed) until bodies are released; one body larger than this runs
+   * when nothing else is held.
+   */
+  WORKER_BODY_BUDGET_BYTES: int(67_108_864, 1),
   /** 429 above this many waiting jobs. */
   INGEST_MAX_BACKLOG: int(100_000, 1),
   /** `GET /v1/stream` connections one tenant may hold open on one api process; the next is 429. */
