@@ -89,7 +89,9 @@ export async function claimEvents(
     ), claimed AS (
       UPDATE event_states SET status = ${to}, started_at = coalesce(started_at, now()),
         attempt_count = attempt_count + 1, next_attempt_at = NULL
-      WHERE id IN (SELECT id FROM within WHERE within)
+      -- = ANY(ARRAY(…)), not IN (…): an array parameter the planner turns into primary-key probes
+      -- of the partitions (an IN over the CTE became a hashed scan of every partition).
+      WHERE id = ANY(ARRAY(SELECT id FROM within WHERE within))
         AND status = ANY(${sql.array([...from])}::event_status[])
       RETURNING id, tenant_id, attempt_count, run, run_handlers
     )

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import {
   type BatcherOptions,
   boundedQuery,
@@ -46,31 +47,64 @@ export interface EventWriter {
  * duplicate, including duplicates within the same batch.
  */
 export function createEventWriter(sql: Sql, options: BatcherOptions): EventWriter {
-  const batcher = createBatcher<NewEvent, PersistResult>((events) => persistBatch(sql, events), {
-    ...options,
-    maxWeight: BATCH_MAX_BODY_BYTES,
-    weight: (event) => event.body.length,
-  });
+  // Whether bodies may travel as text (see insertBatch): asked once, on the first batch.
+  let utf8Server: Promise<boolean> | undefined;
+  const textOk = () => {
+    utf8Server ??= sql<{ e: string }[]>`SELECT current_setting('server_encoding') AS e`.then(
+      ([row]) => row?.e === "UTF8",
+      (error: unknown) => {
+        utf8Server = undefined;
+        throw error;
+      },
+    );
+    return utf8Server;
+  };
+  const batcher = createBatcher<NewEvent, PersistResult>(
+    async (events) => persistBatch(sql, events, await textOk()),
+    {
+      ...options,
+      maxWeight: BATCH_MAX_BODY_BYTES,
+      weight: (event) => event.body.length,
+    },
+  );
   return { persist: (event) => batcher.submit(event) };
 }
 
-async function persistBatch(sql: Sql, events: NewEvent[]): Promise<(PersistResult | ItemFailure)[]> {
+async function persistBatch(
+  sql: Sql,
+  events: NewEvent[],
+  textBodies: boolean,
+): Promise<(PersistResult | ItemFailure)[]> {
   try {
-    return await insertBatch(sql, events);
+    return await insertBatch(sql, events, textBodies);
   } catch (error) {
     // One bad row must not fail its neighbours: retry them one by one (outages still fail fast).
     if (events.length === 1 || isDatabaseUnavailable(error)) throw error;
-    return eachAlone(events, async (e) => (await insertBatch(sql, [e]))[0] as PersistResult);
+    return eachAlone(events, async (e) => (await insertBatch(sql, [e], textBodies))[0] as PersistResult);
   }
 }
 
-async function insertBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[]> {
+/**
+ * Bytes on the wire: postgres.js sends a bytea as hex text (twice its size, and more inside an
+ * array literal). A body that is UTF-8 without NUL — every JSON or form webhook — travels as text
+ * and is turned back into the same bytes by `convert_to` (the server's encoding is UTF-8, checked
+ * once); only other bodies go as bytea. A 1 KB JSON delivery costs ~1.2× its size instead of ~2×
+ * (packages/api/test/ingest.wire-bytes.int.test.ts).
+ */
+function asText(body: Buffer, textBodies: boolean): boolean {
+  return textBodies && isUtf8(body) && !body.includes(0);
+}
+
+async function insertBatch(sql: Sql, events: NewEvent[], textBodies: boolean): Promise<PersistResult[]> {
   const now = new Date();
   const rows = events.map((e) => ({
     id: uuidv7(),
     source_id: e.sourceId,
     idempotency_key: e.idempotencyKey,
   }));
+  const text = events.map((e) => asText(e.body, textBodies));
+  const texts = events.map((e, i) => (text[i] ? e.body.toString("utf8") : null));
+  const bins = events.map((e, i) => (text[i] ? null : e.body));
   // One statement: the keys first (the uniqueness lives in idempotency_keys, across partitions),
   // then the write-once delivery, its narrow state (`queued`: the enqueue that follows moves it
   // back to `received` if it fails) and its pending mark, for the rows whose key was free.
@@ -85,16 +119,21 @@ async function insertBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[
                              ${sql.array(rows.map((r) => r.idempotency_key) as string[])}::text[],
                              ${sql.array(events.map((e) => e.eventType) as string[])}::text[],
                              ${sql.array(events.map((e) => JSON.stringify(e.headers)))}::jsonb[],
-                             ${sql.array(events.map((e) => e.body))}::bytea[],
+                             ${sql.array(texts as string[])}::text[],
+                             ${sql.array(bins as Buffer[])}::bytea[],
                              ${sql.array(events.map((e) => e.contentType) as string[])}::text[])
-          AS t(id, tenant_id, source_id, idempotency_key, event_type, headers, body, content_type)
+          AS t(id, tenant_id, source_id, idempotency_key, event_type, headers, body_text, body_bin, content_type)
+      ), bodied AS (
+        SELECT id, tenant_id, source_id, idempotency_key, event_type, headers,
+               coalesce(convert_to(body_text, 'UTF8'), body_bin) AS body, content_type
+        FROM input
       ), keyed AS (
         INSERT INTO idempotency_keys (source_id, key, event_id)
-        SELECT source_id, idempotency_key, id FROM input WHERE idempotency_key IS NOT NULL
+        SELECT source_id, idempotency_key, id FROM bodied WHERE idempotency_key IS NOT NULL
         ON CONFLICT DO NOTHING
         RETURNING event_id
       ), accepted AS (
-        SELECT * FROM input WHERE idempotency_key IS NULL OR id IN (SELECT event_id FROM keyed)
+        SELECT * FROM bodied WHERE idempotency_key IS NULL OR id IN (SELECT event_id FROM keyed)
       ), delivered AS (
         INSERT INTO deliveries (id, tenant_id, source_id, idempotency_key, event_type, received_at, headers, body,
                                 content_type, size)
@@ -151,7 +190,7 @@ async function insertBatch(sql: Sql, events: NewEvent[]): Promise<PersistResult[
     else retry.push(i); // the key's event was dropped by retention, or deleted in between
   });
   for (const i of retry) {
-    const [again] = await insertBatch(sql, [events[i] as NewEvent]);
+    const [again] = await insertBatch(sql, [events[i] as NewEvent], textBodies);
     results[i] = again;
   }
   return results as PersistResult[];

@@ -94,17 +94,18 @@ export async function transitionEvents(
         ), `
       : sql``;
   const terminal = (TERMINAL_STATUSES as readonly EventStatus[]).includes(to);
+  // (`= ANY(ARRAY(…))` rather than `IN (…)`: primary-key probes, never a scan of the table.)
   // The side tables follow the status (see schema/events.ts): a settled event leaves
   // pending_events and gets its settlements row (and a dead one its dead_letters row); a replayed
   // one is pending again and no longer dead.
   const bookkeeping = terminal
-    ? sql`, unpended AS (DELETE FROM pending_events WHERE id IN (SELECT id FROM moved))
+    ? sql`, unpended AS (DELETE FROM pending_events WHERE id = ANY(ARRAY(SELECT id FROM moved)))
         , settled AS (INSERT INTO settlements (tenant_id, event_id, run, status, settled_at)
                       SELECT tenant_id, id, run, status, completed_at FROM moved)
         ${to === "dead" ? sql`, buried AS (INSERT INTO dead_letters (event_id, tenant_id) SELECT id, tenant_id FROM moved ON CONFLICT DO NOTHING)` : sql``}`
     : newRun
       ? sql`, pended AS (INSERT INTO pending_events (id, tenant_id) SELECT id, tenant_id FROM moved ON CONFLICT DO NOTHING)
-          , unburied AS (DELETE FROM dead_letters WHERE event_id IN (SELECT id FROM moved))`
+          , unburied AS (DELETE FROM dead_letters WHERE event_id = ANY(ARRAY(SELECT id FROM moved)))`
       : sql``;
   const query = sql<TransitionedEvent[]>`
     WITH ${withAttempts}moved AS (
