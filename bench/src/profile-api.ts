@@ -5,6 +5,7 @@
 // PROF=1 runs every api under --cpu-prof (profiles in /tmp/profapi/<n>/, summarised by
 // bench/src/profile-summary.ts); API_FLAGS replaces the node flags per tree. No workers run: the jobs wait in Redis and are deleted at the end.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus } from "node:os";
 import { migrate } from "@hookbox/shared";
@@ -87,14 +88,25 @@ try {
     runWrk({ url, connections, durationSeconds, secret: SECRET, threads: cpus().length });
   for (const api of apis) await load(api.url, 64, 3); // warm-up
   const figures = new Map<string, number[]>();
+  const costs = new Map<string, number[]>();
+  /** CPU time (user + system) of a process so far, in µs; /proc counts in ticks of 10 ms. */
+  const cpuMicros = (pid: number) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  };
   for (let round = 1; round <= ROUNDS; round++) {
     for (const connections of CONNECTIONS) {
       for (const [i, api] of apis.entries()) {
+        const pid = api.service.child.pid as number;
+        const cpuBefore = cpuMicros(pid);
         const r = await load(api.url, connections, SECONDS);
+        // The api's own CPU per accepted delivery: what the machine's other load disturbs least.
+        const perRequest = (cpuMicros(pid) - cpuBefore) / Math.max(1, r.ok2xx);
         const key = `${i}@${connections}`;
         figures.set(key, [...(figures.get(key) ?? []), r.acceptedPerSecond]);
+        costs.set(key, [...(costs.get(key) ?? []), perRequest]);
         console.log(
-          `round ${round} tree ${i} (${api.tree}) @${connections}: ${Math.round(r.acceptedPerSecond)}/s p50 ${r.latencyP50} ms p99 ${r.latencyP99} ms non2xx ${r.non2xx} errors ${r.errors}`,
+          `round ${round} tree ${i} (${api.tree}) @${connections}: ${Math.round(r.acceptedPerSecond)}/s p50 ${r.latencyP50} ms p99 ${r.latencyP99} ms non2xx ${r.non2xx} errors ${r.errors}; api CPU ${Math.round(perRequest)} µs/delivery`,
         );
       }
     }
@@ -102,7 +114,11 @@ try {
   for (const [key, values] of figures) {
     const sorted = [...values].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-    console.log(`median ${key}: ${Math.round(median)}/s (${values.map(Math.round).join(", ")})`);
+    const cost = [...(costs.get(key) ?? [])].sort((a, b) => a - b);
+    const costMedian = cost[Math.floor(cost.length / 2)] ?? 0;
+    console.log(
+      `median ${key}: ${Math.round(median)}/s (${values.map(Math.round).join(", ")}); api CPU ${Math.round(costMedian)} µs/delivery (${cost.map(Math.round).join(", ")})`,
+    );
   }
 } finally {
   // SIGTERM: a profiled process writes its profile as it exits.
