@@ -86,7 +86,10 @@ try {
   }
   const load = (url: string, connections: number, durationSeconds: number) =>
     runWrk({ url, connections, durationSeconds, secret: SECRET, threads: cpus().length });
-  for (const api of apis) await load(api.url, 64, 3); // warm-up
+  for (const [i, api] of apis.entries()) {
+    const warm = await load(api.url, 64, 3);
+    console.log(`warm-up tree ${i}: ${warm.ok2xx} accepted`);
+  }
   const figures = new Map<string, number[]>();
   const costs = new Map<string, number[]>();
   /** CPU time (user + system) of a process so far, in µs; /proc counts in ticks of 10 ms. */
