@@ -1,7 +1,10 @@
+import { createEventQueues, createLogger, createProducerRedis, findEventJob } from "@hookbox/shared";
 import { createTestDatabase, type TestDatabase } from "@hookbox/shared/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { signDelivery, startProcessStack, startReceiver, steadyLoad, tally, waitFor } from "../src/index.ts";
 
+const silent = createLogger("silent");
+const POLICY = { maxAttempts: 8, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
@@ -114,5 +117,17 @@ describe("api SIGTERM under load", () => {
     const [row] = await db.database.sql<{ n: number }[]>`
       SELECT count(*)::int AS n FROM events WHERE id = ANY(${db.database.sql.array(accepted)}::uuid[])`;
     expect(row?.n).toBe(accepted.length);
+    // No worker ran: every acknowledged delivery's job is in Redis, waiting. The 202s did not wait
+    // for their enqueues; the shutdown flushed the ones still pending before it closed Redis.
+    const redis = createProducerRedis(stack.env.REDIS_URL as string, silent);
+    const queues = createEventQueues([redis], stack.env.REDIS_PREFIX as string, POLICY, silent);
+    try {
+      const missing: string[] = [];
+      for (const id of accepted) if (!(await findEventJob(queues, id, 0))) missing.push(id);
+      expect(missing).toEqual([]);
+    } finally {
+      await Promise.all(queues.map((q) => q.close()));
+      redis.disconnect();
+    }
   });
 });

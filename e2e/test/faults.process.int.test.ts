@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   createStack,
@@ -29,7 +30,7 @@ function killOnCleanup(p: Spawned) {
 }
 
 describe("Redis down at ingest", () => {
-  it("answers 202 received, and the reconciler completes the event once Redis is back", async () => {
+  it("answers 202 at once (the row is durable), the row goes back to received, and completes once Redis is back", async () => {
     const redis = await startPrivateRedis();
     cleanups.push(() => redis.stop());
     const stack = await createStack("redis_down", { REDIS_URL: redis.url });
@@ -52,11 +53,47 @@ describe("Redis down at ingest", () => {
     const started = Date.now();
     const during = await stack.deliver("rd", "rd-secret");
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(during).toMatchObject({ code: 202, status: "received" });
-    const row = await eventRow(stack.sql, during.id);
-    expect(row?.status).toBe("received");
+    // The 202 answers once the row is committed (`queued`); it does not wait for Redis.
+    expect(during).toMatchObject({ code: 202, status: "queued" });
+    // The enqueue after it fails: the row goes back to `received`, the reconciler's to-do list.
+    await waitForStatus(stack.sql, during.id, "received", 5_000);
 
     await redis.start();
+    await waitForStatus(stack.sql, during.id, "completed", 20_000);
+    expect(receiver.requests.filter((r) => r.headers["x-hookbox-event-id"] === during.id)).toHaveLength(1);
+  });
+});
+
+describe("Redis stalled at ingest (CLIENT PAUSE)", () => {
+  it("the 202 does not wait for Redis; the event completes after Redis answers again", async () => {
+    const redis = await startPrivateRedis();
+    cleanups.push(() => redis.stop());
+    // An enqueue timeout longer than the answer may take: only an answer that does not wait passes.
+    const stack = await createStack("redis_stalled", { REDIS_URL: redis.url, ENQUEUE_TIMEOUT_MS: "1500" });
+    cleanups.push(() => stack.close());
+    const receiver = await startReceiver();
+    cleanups.push(() => receiver.close());
+    await stack.startWorker();
+    await stack.createSource({
+      slug: "rs",
+      scheme: "hmac-sha256",
+      secret: "rs-secret",
+      handlers: [{ name: "forward", config: { url: receiver.url } }],
+    });
+    await waitForStatus(stack.sql, (await stack.deliver("rs", "rs-secret")).id, "completed");
+
+    const admin = new Redis(redis.url);
+    cleanups.push(async () => admin.disconnect());
+    await admin.call("CLIENT", "PAUSE", "3000", "ALL");
+    const started = Date.now();
+    const during = await stack.deliver("rs", "rs-secret");
+    const answeredInMs = Date.now() - started;
+    expect(during).toMatchObject({ code: 202, status: "queued" });
+    expect(answeredInMs).toBeLessThan(500);
+    expect((await eventRow(stack.sql, during.id))?.status).toBe("queued");
+
+    // Paused past ENQUEUE_TIMEOUT_MS: the row goes back to `received`, then the reconciler
+    // enqueues it once Redis answers, and it completes exactly once.
     await waitForStatus(stack.sql, during.id, "completed", 20_000);
     expect(receiver.requests.filter((r) => r.headers["x-hookbox-event-id"] === during.id)).toHaveLength(1);
   });

@@ -21,6 +21,7 @@ beforeAll(async () => {
     expect(code).toBe(202);
     ids.push(id);
   }
+  await stack.api.enqueuer.drain(); // the jobs are added after the answers
 });
 afterAll(() => stack?.close());
 

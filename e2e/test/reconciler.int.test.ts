@@ -22,6 +22,7 @@ describe("reconciler", () => {
     const lostQueued = await deliverWithoutWorker(1);
     const lostProcessing = await deliverWithoutWorker(2);
     const live = await deliverWithoutWorker(3);
+    await stack.api.enqueuer.drain(); // the jobs are added after the answers
     // Simulate lost jobs (e.g. Redis lost its data) and a worker that died mid-job.
     await (await stack.api.queues[0].getJob(lostQueued))?.remove();
     await (await stack.api.queues[0].getJob(lostProcessing))?.remove();

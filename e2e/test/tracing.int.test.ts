@@ -47,6 +47,7 @@ describe("tracing off (no OTEL_* variables)", () => {
     expect(trace.getTracer("probe").startSpan("probe").isRecording()).toBe(false);
     const { code, id } = await stack.deliver("traced", SECRET);
     expect(code).toBe(202);
+    await stack.api.enqueuer.drain(); // the job is added after the answer
     const job = await stack.api.queues[0].getJob(id);
     expect(job?.data).toEqual({ eventId: id });
     await job?.remove();

@@ -17,6 +17,7 @@ import type { AuthEnv } from "./http/caller.ts";
 import { registerPlainRoutes } from "./http/openapi-extra.ts";
 import { problemResponse } from "./http/problem.ts";
 import { requestIdMiddleware } from "./http/request-id.ts";
+import { setResponseHeader } from "./http/response-header.ts";
 import { traceRequests } from "./http/trace-requests.ts";
 import { validationHook } from "./http/validation.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
@@ -38,7 +39,7 @@ export function createApp(deps: ApiDeps) {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    if (deps.state.draining) c.header("connection", "close");
+    if (deps.state.draining) setResponseHeader(c, "connection", "close");
     const route = routePath(c);
     deps.metrics.httpRequests.inc({ route, method: c.req.method, status: String(c.res.status) });
     // Off the hot path unless asked for: one line per request at debug level, with its requestId.

@@ -53,6 +53,10 @@ export function createApiDeps(
   const hub = createCompletionHub(config.redisUrl, logger);
   const backlog = createBacklogGauge(queues);
   const batching = { maxItems: config.ingestBatchMax, maxWaitMs: config.ingestBatchWaitMs };
+  const enqueuer = createEventEnqueuer(
+    { sql: database.sql, queues, metrics, logger },
+    { ...batching, timeoutMs: config.enqueueTimeoutMs },
+  );
   return {
     config,
     sql: database.sql,
@@ -64,10 +68,7 @@ export function createApiDeps(
     sources: createSourceCache(database.sql, secretBoxOf(config)),
     rejections: createRejectionRecorder({ sql: database.sql, logger, metrics }),
     writer: createEventWriter(database.sql, batching),
-    enqueuer: createEventEnqueuer(
-      { sql: database.sql, queues },
-      { ...batching, timeoutMs: config.enqueueTimeoutMs },
-    ),
+    enqueuer,
     backlog,
     rateLimiter: createRateLimiter(redis, config.redisPrefix, Math.min(config.enqueueTimeoutMs, 250)),
     handlers: createKnownHandlers(overrides.codeHandlers ?? [], redis, config.redisPrefix),
@@ -78,6 +79,9 @@ export function createApiDeps(
     state: { shuttingDown: false, draining: false },
     async close() {
       backlog.stop();
+      // The jobs of rows already acknowledged go out before Redis closes (else the reconciler would
+      // add them, RECONCILE_MIN_AGE_MS later).
+      await enqueuer.drain();
       await hub.close();
       await maintenance.close().catch(() => {});
       await Promise.all(queues.map((queue) => queue.close().catch(() => {})));

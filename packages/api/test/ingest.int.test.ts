@@ -29,6 +29,8 @@ describe("POST /in/:source — accepted", () => {
     expect(row?.event_type).toBe("order.paid");
     expect(row?.headers).not.toHaveProperty("x-signature");
 
+    // The job is added after the answer (docs/adr/0013-ack-without-redis.md).
+    await api.deps.enqueuer.drain();
     const job = await api.deps.queues[0].getJob(answer.id);
     expect(job?.data).toEqual({ eventId: answer.id });
   });
@@ -83,6 +85,7 @@ describe("POST /in/:source — accepted", () => {
     expect(ids.size).toBe(1);
     expect(await countEvents(api, source.id)).toBe(before + 1);
     const [id] = [...ids];
+    await api.deps.enqueuer.drain();
     const jobs = await api.deps.queues[0].getJobs(["waiting", "active", "delayed", "completed", "failed"]);
     expect(jobs.filter((j) => j.data.eventId === id)).toHaveLength(1);
   });

@@ -70,7 +70,7 @@ export function createMetrics(role: "api" | "worker", options: MetricsOptions = 
     }),
     enqueueFailures: new Counter({
       name: "hookbox_enqueue_failures_total",
-      help: "Ingest enqueues that failed or timed out (the row stays `received` for the reconciler).",
+      help: "Ingested events whose enqueue (after the 202) failed or timed out: the row went back to `received` for the reconciler.",
       registers: r,
     }),
     jobDuration: new Histogram({

@@ -10,7 +10,13 @@ import { problem, security } from "./openapi-common.ts";
 // biome-ignore lint/suspicious/noExplicitAny: any app env
 export function registerPlainRoutes(app: OpenAPIHono<any>): void {
   const accepted = z
-    .object({ id: z.uuid(), status: z.enum(["queued", "received"]), duplicate: z.literal(false) })
+    .object({
+      id: z.uuid(),
+      // `queued`: committed, its job added right after this answer; `received`: the answer waited
+      // for an enqueue that failed (past INGEST_MAX_PENDING_ENQUEUES). Either way the row is durable.
+      status: z.enum(["queued", "received"]),
+      duplicate: z.literal(false),
+    })
     .openapi("Accepted");
   const duplicate = z
     .object({ id: z.uuid(), status: z.string(), duplicate: z.literal(true) })

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { HttpBindings } from "@hono/node-server";
 import { createMiddleware } from "hono/factory";
+import { setResponseHeader } from "./response-header.ts";
 
 const VALID = /^[\w\-.:]{1,128}$/;
 
@@ -15,5 +16,5 @@ export const requestIdMiddleware = createMiddleware<{ Variables: { requestId: st
   const id = typeof given === "string" && VALID.test(given) ? given : randomUUID();
   c.set("requestId", id);
   await next();
-  c.header("x-request-id", id);
+  setResponseHeader(c, "x-request-id", id);
 });

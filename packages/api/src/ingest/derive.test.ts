@@ -49,6 +49,11 @@ describe("json guards", () => {
   it("measures depth outside strings only", () => {
     expect(jsonDepthExceeds(Buffer.from('{"a":"[[[[[[["}'), 2)).toBe(false);
     expect(jsonDepthExceeds(Buffer.from("[[[1]]]"), 2)).toBe(true);
+    // Few brackets in all: the count alone answers. Many but shallow, or deep: the scan does.
+    expect(jsonDepthExceeds(Buffer.from('{"a":{"b":1}}'), 2)).toBe(false);
+    expect(jsonDepthExceeds(Buffer.from(`[${"[1],".repeat(100)}[2]]`), 2)).toBe(false);
+    expect(jsonDepthExceeds(Buffer.from(`${"[".repeat(65)}${"]".repeat(65)}`), 64)).toBe(true);
+    expect(jsonDepthExceeds(Buffer.from(`${'{"a":'.repeat(64)}1${"}".repeat(64)}`), 64)).toBe(false);
   });
 
   it("parses JSON paths", () => {

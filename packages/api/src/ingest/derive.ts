@@ -38,8 +38,13 @@ function parseGuarded(body: Buffer): unknown {
   }
 }
 
-/** Scans brackets outside strings; true as soon as nesting passes `max`. */
+/**
+ * Scans brackets outside strings; true as soon as nesting passes `max`. A body with no more than
+ * `max` opening brackets in all cannot nest deeper: counting them (natively, `indexOf`) spares the
+ * byte-by-byte scan for nearly every real payload.
+ */
 export function jsonDepthExceeds(body: Uint8Array, max: number): boolean {
+  if (countByte(body, 0x7b, max) + countByte(body, 0x5b, max) <= max) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < body.length; i++) {
@@ -53,6 +58,13 @@ export function jsonDepthExceeds(body: Uint8Array, max: number): boolean {
     } else if (byte === 0x7d || byte === 0x5d) depth--;
   }
   return false;
+}
+
+/** Occurrences of `byte` in `body`, counted up to `limit + 1`. */
+function countByte(body: Uint8Array, byte: number, limit: number): number {
+  let n = 0;
+  for (let i = body.indexOf(byte); i !== -1 && n <= limit; i = body.indexOf(byte, i + 1)) n++;
+  return n;
 }
 
 /** `$.a.b[0].c` → ["a", "b", 0, "c"]; null for anything else. */
@@ -71,8 +83,20 @@ export function parseJsonPath(path: string): (string | number)[] | null {
   return segments;
 }
 
+/**
+ * Parsed paths by their text: the rules come from the schemes and the sources' settings, so the
+ * same few are parsed on every delivery. Bounded in case sources are many.
+ */
+const parsedPaths = new Map<string, (string | number)[] | null>();
+const MAX_PARSED_PATHS = 1_000;
+
 function readPath(value: unknown, path: string): unknown {
-  const segments = parseJsonPath(path);
+  let segments = parsedPaths.get(path);
+  if (segments === undefined) {
+    segments = parseJsonPath(path);
+    if (parsedPaths.size >= MAX_PARSED_PATHS) parsedPaths.clear();
+    parsedPaths.set(path, segments);
+  }
   if (!segments) return undefined;
   let current = value;
   for (const segment of segments) {

@@ -18,7 +18,8 @@ export type ReceiveResult =
 
 /**
  * The way in: find source → read body (bounded) → verify → derive key and type → persist → enqueue.
- * The row is committed before anything is acknowledged; the enqueue may fail without losing it.
+ * The row is committed before anything is acknowledged; the enqueue runs after the answer and may
+ * fail without losing it (the row goes back to `received`, the reconciler enqueues it).
  */
 export async function receiveWebhook(
   deps: IngestDeps,
@@ -96,13 +97,12 @@ export async function receiveWebhook(
   }
   if (persisted.duplicate) return { kind: "duplicate", id: persisted.id, status: persisted.status };
 
-  const enqueued = await deps.enqueuer.enqueue(persisted.id);
-  if (!enqueued.queued) {
-    deps.metrics.enqueueFailures.inc();
-    deps.logger.warn(
-      { eventId: persisted.id, err: enqueued.error },
-      "enqueue failed; the reconciler will enqueue it",
-    );
-  }
-  return { kind: "accepted", id: persisted.id, status: enqueued.queued ? "queued" : "received" };
+  // Committed as `queued`: durable, and the reconciler adds the job if it never appears. The answer
+  // does not wait for Redis (docs/adr/0013-ack-without-redis.md) unless too many enqueues are
+  // already outstanding: then it waits for its own, so a slow Redis slows ingest as it used to.
+  const enqueued = deps.enqueuer.enqueue(persisted.id);
+  if (deps.enqueuer.pending() <= deps.config.ingestMaxPendingEnqueues)
+    return { kind: "accepted", id: persisted.id, status: "queued" };
+  const result = await enqueued;
+  return { kind: "accepted", id: persisted.id, status: result.queued ? "queued" : "received" };
 }

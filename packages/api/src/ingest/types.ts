@@ -7,10 +7,10 @@ import type { RejectionRecorder } from "./record-rejection.ts";
 import type { SourceCache } from "./source-cache.ts";
 
 export interface IngestDeps {
-  config: Pick<Config, "maxBodyBytes" | "ingestMaxBacklog">;
+  config: Pick<Config, "maxBodyBytes" | "ingestMaxBacklog" | "ingestMaxPendingEnqueues">;
   /** Group commit of inbox rows. */
   writer: EventWriter;
-  /** Batched enqueue of their jobs. */
+  /** Batched enqueue of their jobs, after the answer. */
   enqueuer: EventEnqueuer;
   sources: SourceCache;
   rejections: RejectionRecorder;

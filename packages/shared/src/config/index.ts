@@ -140,8 +140,16 @@ const EnvVariables = z.object({
   INGEST_BATCH_WAIT_MS: int(1, 0),
   /** api processes (node:cluster) sharing the port; 1 = no cluster. */
   API_PROCESSES: int(1, 1),
-  /** Longest time ingest waits for Redis before answering 202 `received`. */
+  /**
+   * Longest time an enqueue waits for Redis; past it its rows go back to `received` (the
+   * reconciler's). Ingest answers before the enqueue (docs/adr/0013-ack-without-redis.md).
+   */
   ENQUEUE_TIMEOUT_MS: int(500, 10),
+  /**
+   * api: enqueues that may be outstanding after their 202; above it a delivery's answer waits for
+   * its own enqueue (202 `queued` or `received`), so a slow Redis slows ingest. 0 = always wait.
+   */
+  INGEST_MAX_PENDING_ENQUEUES: int(4_096, 0),
   /** api: after SIGTERM, readiness answers 503 this long before the listener closes (load balancers notice). */
   SHUTDOWN_GRACE_MS: int(5_000, 0),
   /** How often the janitor deletes events older than RETENTION_DAYS. */
