@@ -4,6 +4,12 @@ import type { WorkerDeps } from "./deps.ts";
 /** Job states in which the job will still run (or is running): the row needs nothing. */
 const LIVE_STATES = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
 const BATCH = 500;
+/**
+ * Where each worker's rounds go on from: a round checks the next BATCH unsettled rows after the
+ * previous round's last one, wrapping around at the end. Behind a deep backlog of rows whose jobs
+ * are alive, a lost one is so found within (backlog / BATCH) rounds, not never.
+ */
+const cursors = new WeakMap<WorkerDeps, string>();
 
 /**
  * Finds non-terminal rows whose job is missing or finished — `received` rows the api could not
@@ -13,13 +19,18 @@ const BATCH = 500;
  */
 export async function reconcileOnce(deps: WorkerDeps): Promise<number> {
   const minAge = `${deps.config.reconcileMinAgeMs} milliseconds`;
-  // pending_events holds exactly the unsettled events (a small table, oldest id first).
+  // pending_events holds exactly the unsettled events (a small table, in id order).
+  const after = cursors.get(deps);
   const rows = await deps.sql<{ id: string; status: EventStatus; run: number }[]>`
     SELECT p.id, st.status, st.run
     FROM pending_events p JOIN event_states st ON st.id = p.id JOIN deliveries d ON d.id = p.id
     WHERE coalesce(st.next_attempt_at, st.started_at, st.queued_at, d.received_at) < now() - ${minAge}::interval
+      ${after ? deps.sql`AND p.id > ${after}` : deps.sql``}
     ORDER BY p.id
     LIMIT ${BATCH}`;
+  const last = rows.at(-1)?.id;
+  if (rows.length < BATCH || !last) cursors.delete(deps);
+  else cursors.set(deps, last);
   let requeued = 0;
   for (const row of rows) {
     const job = await findEventJob(deps.queues, row.id, row.run);

@@ -1,4 +1,4 @@
-import { enqueueEvent } from "@hookbox/shared";
+import { enqueueEvent, enqueueEvents } from "@hookbox/shared";
 import { UnrecoverableError } from "bullmq";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { reconcileOnce } from "../src/reconciler.ts";
@@ -27,6 +27,22 @@ async function jobState(eventId: string): Promise<string> {
 }
 
 describe("reconciler", () => {
+  it("behind a backlog deeper than one round, a lost row is found by a later round", async () => {
+    // 600 older rows whose jobs are alive (a backlog), then one whose job is gone.
+    const live: string[] = [];
+    for (let i = 0; i < 600; i++) live.push(await w.insertEvent(sourceId, { status: "queued", ageMs: OLD }));
+    await enqueueEvents(
+      w.deps.queues,
+      live.map((id) => ({ id, run: 0 })),
+    );
+    const lost = await w.insertEvent(sourceId, { status: "queued", ageMs: OLD });
+
+    expect(await reconcileOnce(w.deps)).toBe(0); // the 500 oldest: all alive
+    expect(await reconcileOnce(w.deps)).toBe(1); // goes on after them: the lost one
+    expect(await jobState(lost)).toBe("waiting");
+    expect(await reconcileOnce(w.deps)).toBe(0); // wrapped around: nothing else lost
+  });
+
   it("enqueues a received row (ingest could not reach Redis) and marks it queued", async () => {
     const id = await w.insertEvent(sourceId, { status: "received", ageMs: OLD });
     const before = await counterValue(w.deps.metrics.reconcilerRequeues);
