@@ -110,6 +110,12 @@ export function createMetrics(role: "api" | "worker", options: MetricsOptions = 
       help: "Jobs a worker handed back because it lacks one of their handlers (rolling deploys).",
       registers: r,
     }),
+    jobsDeferred: new Counter({
+      name: "hookbox_jobs_deferred_total",
+      help: "Jobs a worker moved back to delayed without spending an attempt, by reason (tenant_share: its tenant holds its share of the worker's slots while others have work; tenant_share_probe: the same while the worker checks whether others wait; bulk_replay_slot: the maintenance worker's bulk-replay slot is taken).",
+      labelNames: ["reason"] as const,
+      registers: r,
+    }),
     reconcilerRequeues: new Counter({
       name: "hookbox_reconciler_requeues_total",
       help: "Events the reconciler enqueued again, by the status they were found in.",

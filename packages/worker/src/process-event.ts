@@ -1,7 +1,7 @@
 import {
-  annotateActiveSpan,
   contextFromCarrier,
   EVENTS_QUEUE,
+  type EventJob,
   EventJobSchema,
   type HandlerSpec,
   handlerFilterReason,
@@ -16,13 +16,12 @@ import {
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import { type ClaimedEvent, openClaimedEvent } from "./claim-event.ts";
 import type { WorkerDeps } from "./deps.ts";
+import { deferJob, releaseJob } from "./hand-back.ts";
 import type { RunnableHandler } from "./handlers/index.ts";
 import { RetryLaterError } from "./retry-policy.ts";
 import { type AttemptResult, deadAttempt, filteredAttempt, runHandlerAttempt } from "./run-handler.ts";
-import { completeEvent, killEvent, releaseEvent, retryEvent } from "./settle.ts";
-
-/** How long a job waits before a worker that has its handler is asked again (rolling deploys). */
-export const RELEASE_DELAY_MS = 5_000;
+import { completeEvent, killEvent, retryEvent } from "./settle.ts";
+import type { TenantAdmission, TenantShareGate } from "./tenant-share.ts";
 
 export type ProcessOutcome = "completed" | "skipped";
 
@@ -33,7 +32,12 @@ type Planned = { spec: HandlerSpec; key: string; handler: RunnableHandler; confi
  * owes: filtered? not yet due? else run it → settle (completed | retrying | dead) → publish.
  * Keys run concurrently (fan-out); each keeps its own attempts, backoff and steps.
  */
-export function processEvent(deps: WorkerDeps, job: Job, token?: string): Promise<ProcessOutcome> {
+export function processEvent(
+  deps: WorkerDeps,
+  job: Job,
+  token?: string,
+  gate?: TenantShareGate,
+): Promise<ProcessOutcome> {
   const data = EventJobSchema.parse(job.data);
   // A child of the span that enqueued the job (the ingest or replay request): the job exists for
   // that one delivery, so its trace goes on through the queue. The claim is batched across jobs,
@@ -54,15 +58,40 @@ export function processEvent(deps: WorkerDeps, job: Job, token?: string): Promis
       // Retry later and hand back are how a job says "not yet", not failures; dead is one.
       failsOn: (error) => !(error instanceof RetryLaterError || error instanceof DelayedError),
     },
-    (span) => processJob(deps, job, data.eventId, token, span),
+    (span) => processJob(deps, job, data, token, gate, span),
   );
 }
 
+/**
+ * The tenant's share of this worker's slots (WORKER_TENANT_SHARE): past it, while another tenant
+ * has work, the job waits its turn instead of taking one more slot. A job deferred before carries
+ * its tenant, so the gate decides before the claim; otherwise after it.
+ */
 async function processJob(
+  deps: WorkerDeps,
+  job: Job,
+  data: EventJob,
+  token: string | undefined,
+  gate: TenantShareGate | undefined,
+  span: Span | undefined,
+): Promise<ProcessOutcome> {
+  const early = gate && data.tenantId ? await gate.admit(data.tenantId) : undefined;
+  if (early && !early.admitted) return deferJob(deps, job, token, data.eventId, early);
+  try {
+    return await claimAndRun(deps, job, data.eventId, token, early ? { held: early } : { gate }, span);
+  } finally {
+    if (early?.admitted) early.done();
+  }
+}
+
+type Admitted = Extract<TenantAdmission, { admitted: true }>;
+
+async function claimAndRun(
   deps: WorkerDeps,
   job: Job,
   eventId: string,
   token: string | undefined,
+  share: { gate?: TenantShareGate | undefined; held?: Admitted },
   span: Span | undefined,
 ): Promise<ProcessOutcome> {
   const claimed = await deps.claimer.claim(eventId);
@@ -72,7 +101,7 @@ async function processJob(
     return "skipped";
   }
   try {
-    return await processClaimed(deps, job, token, span, claimed);
+    return await processClaimed(deps, job, token, share, span, claimed);
   } finally {
     // Its body's bytes go back to the claim budget (WORKER_BODY_BUDGET_BYTES).
     deps.claimer.release(claimed);
@@ -83,6 +112,7 @@ async function processClaimed(
   deps: WorkerDeps,
   job: Job,
   token: string | undefined,
+  share: { gate?: TenantShareGate | undefined; held?: Admitted },
   span: Span | undefined,
   claimed: ClaimedEvent,
 ): Promise<ProcessOutcome> {
@@ -102,7 +132,7 @@ async function processClaimed(
     const handler = deps.handlers.get(spec.name);
     if (!handler) {
       // Not deployed here: another worker may have it (a rolling deploy).
-      return release(
+      return releaseJob(
         deps,
         job,
         token,
@@ -114,13 +144,34 @@ async function processClaimed(
     if (!config.ok) {
       const reason = `the config of key "${spec.key}" is refused by handler "${spec.name}" (version ${handler.entry.version}): ${config.problems.join("; ")}`;
       // Another version of it runs elsewhere (a rolling deploy): that one may take the config.
-      if (await otherVersionIsLive(deps, handler)) return release(deps, job, token, event, reason);
+      if (await otherVersionIsLive(deps, handler)) return releaseJob(deps, job, token, event, reason);
       refused.push({ key: spec.key, reason });
       continue;
     }
     planned.push({ spec, key: spec.key, handler, config: config.config });
   }
 
+  const admission = share.held ?? (share.gate ? await share.gate.admit(event.tenantId) : undefined);
+  if (admission && !admission.admitted) return deferJob(deps, job, token, event.id, admission, event);
+  try {
+    const handlersDone = () => {
+      if (admission?.admitted) admission.done();
+    };
+    return await runPlanned(deps, event, planned, refused, span, handlersDone);
+  } finally {
+    if (admission?.admitted) admission.done();
+  }
+}
+
+/** Runs the planned keys (the refused ones are dead) and settles the event with their outcomes. */
+async function runPlanned(
+  deps: WorkerDeps,
+  event: ClaimedEvent,
+  planned: readonly Planned[],
+  refused: readonly { key: string; reason: string }[],
+  span: Span | undefined,
+  handlersDone: () => void,
+): Promise<ProcessOutcome> {
   const now = Date.now();
   const waiting: Date[] = [];
   const results = await Promise.all(
@@ -143,6 +194,8 @@ async function processClaimed(
     }),
   );
 
+  // The tenant's share counts running handlers; settling is bounded and not the tenant's doing.
+  handlersDone();
   const ran = [
     ...refused.map((r) => deadAttempt(event, r.key, (event.state[r.key]?.failures ?? 0) + 1, r.reason)),
     ...results.filter((r): r is AttemptResult => r !== null),
@@ -181,25 +234,6 @@ async function otherVersionIsLive(deps: WorkerDeps, handler: RunnableHandler): P
   return manifests.some((m) =>
     m.handlers.some((h) => h.name === handler.entry.name && h.version !== handler.entry.version),
   );
-}
-
-/** Hands the event back (see `releaseEvent`) and moves its job to later, without using an attempt. */
-async function release(
-  deps: WorkerDeps,
-  job: Job,
-  token: string | undefined,
-  event: ClaimedEvent,
-  reason: string,
-): Promise<never> {
-  await releaseEvent(deps, event, reason);
-  annotateActiveSpan({ "hookbox.job.outcome": "released" });
-  deps.metrics.handlerUnavailable.inc();
-  deps.logger.warn(
-    { eventId: event.id, jobId: job.id, reason },
-    "handler not available here; job handed back",
-  );
-  await job.moveToDelayed(Date.now() + RELEASE_DELAY_MS, token);
-  throw new DelayedError();
 }
 
 const handlerLoggers = new WeakMap<WorkerDeps, Map<string, Logger>>();

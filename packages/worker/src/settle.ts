@@ -136,6 +136,14 @@ export async function releaseEvent(deps: WorkerDeps, event: ClaimedEvent, reason
   await transitionEvent(deps.sql, event.id, "release", { lastError: reason, undoAttempt: true });
 }
 
+/**
+ * The event's tenant holds its share of this worker's slots (see tenant-share.ts): the claim is
+ * undone, as by `releaseEvent`, but the last error stays: nothing failed, the event waits its turn.
+ */
+export async function deferEvent(deps: WorkerDeps, event: ClaimedEvent): Promise<void> {
+  await transitionEvent(deps.sql, event.id, "release", { undoAttempt: true });
+}
+
 /** Metrics and the completion message of a settled event. Publishing never fails the job. */
 async function settled(deps: WorkerDeps, event: ClaimedEvent, status: TerminalStatus, completedAt: Date) {
   const durationMs = completedAt.getTime() - event.receivedAt.getTime();

@@ -11,6 +11,7 @@ import { type Job, Worker } from "bullmq";
 import type { WorkerDeps } from "./deps.ts";
 import { processEvent } from "./process-event.ts";
 import { RetryLaterError, retryDelayMs } from "./retry-policy.ts";
+import { createTenantShareGate, type TenantShareGate } from "./tenant-share.ts";
 
 /** How long the queue pauses when Postgres does not answer. */
 const DB_OUTAGE_PAUSE_MS = 2_000;
@@ -49,11 +50,12 @@ export function startEventWorkers(deps: WorkerDeps): EventWorkers {
 function startEventWorker(deps: WorkerDeps, shard: number, concurrency: number): Worker<EventJob> {
   const { config, logger } = deps;
   const connection = deps.shardWorkerRedis[shard] ?? deps.workerRedis;
+  const gate = tenantShareGateOf(deps, shard, concurrency);
   const worker: Worker<EventJob> = new Worker<EventJob>(
     EVENTS_QUEUE,
     async (job: Job, token?: string) => {
       try {
-        return await processEvent(deps, job, token);
+        return await processEvent(deps, job, token, gate);
       } catch (error) {
         if (!isDatabaseUnavailable(error)) throw error;
         // Postgres is away: hand the job back without spending one of its attempts, and pause
@@ -90,4 +92,19 @@ function startEventWorker(deps: WorkerDeps, shard: number, concurrency: number):
     }
   });
   return worker;
+}
+
+/**
+ * The tenant share of one shard's worker (WORKER_TENANT_SHARE of its slots), or none when the
+ * share is the whole worker. The probe's length is the shard's waiting jobs.
+ */
+function tenantShareGateOf(deps: WorkerDeps, shard: number, slots: number): TenantShareGate | undefined {
+  const { workerTenantShare: share } = deps.config;
+  if (Math.max(1, Math.floor(share * slots)) >= slots) return undefined;
+  const queue = deps.queues[shard] ?? deps.queues[0];
+  return createTenantShareGate({
+    slots,
+    share,
+    waitingJobs: () => queue.getJobCountByTypes("waiting", "prioritized"),
+  });
 }

@@ -21,9 +21,11 @@ import { createWorkerDeps, type WorkerDeps } from "../src/deps.ts";
 export interface TestWorker {
   deps: WorkerDeps;
   pg: TestDatabase;
-  /** A source of the default tenant with these handlers (`key` defaults to `name`). */
-  createSource(handlers: HandlerSpecInput[]): Promise<{ id: string; slug: string }>;
-  /** An event row of that source, as ingest (or a later step) left it. */
+  /** A source of the default tenant (or of `tenantId`) with these handlers (`key` defaults to `name`). */
+  createSource(handlers: HandlerSpecInput[], tenantId?: string): Promise<{ id: string; slug: string }>;
+  /** A tenant besides the default one; its id. */
+  createTenant(name: string): Promise<string>;
+  /** An event row of that source (and its tenant), as ingest (or a later step) left it. */
   insertEvent(sourceId: string, row?: EventRowInput): Promise<string>;
   /** Attempt rows as earlier passes wrote them. */
   insertAttempts(eventId: string, rows: AttemptInput[]): Promise<void>;
@@ -86,13 +88,18 @@ export async function createTestWorker(
   return {
     deps,
     pg,
-    async createSource(handlers) {
+    async createTenant(name) {
+      const id = uuidv7();
+      await sql`INSERT INTO tenants (id, name) VALUES (${id}, ${name})`;
+      return id;
+    },
+    async createSource(handlers, tenantId = DEFAULT_TENANT_ID) {
       const id = uuidv7();
       const slug = `src-${id.slice(-12)}`;
       const specs = handlers.map((h) => ({ ...h, key: h.key ?? h.name, config: h.config ?? {} }));
       await sql`
         INSERT INTO sources (id, tenant_id, slug, name, scheme, handlers)
-        VALUES (${id}, ${DEFAULT_TENANT_ID}, ${slug}, ${slug}, 'none', ${sql.json(specs as never)})`;
+        VALUES (${id}, ${tenantId}, ${slug}, ${slug}, 'none', ${sql.json(specs as never)})`;
       return { id, slug };
     },
     async insertEvent(sourceId, row = {}) {
@@ -103,7 +110,7 @@ export async function createTestWorker(
       await sql`
         INSERT INTO events (id, tenant_id, source_id, event_type, status, attempt_count, run, last_error,
                             received_at, queued_at, started_at, headers, body, content_type, size)
-        VALUES (${id}, ${DEFAULT_TENANT_ID}, ${sourceId},
+        VALUES (${id}, (SELECT tenant_id FROM sources WHERE id = ${sourceId}), ${sourceId},
                 ${row.eventType === undefined ? "order.paid" : row.eventType}, ${status},
                 ${row.attemptCount ?? 0}, ${row.run ?? 0}, ${row.lastError ?? null},
                 now() - ${ago}::interval,

@@ -2,7 +2,8 @@ import { defineHandler, NonRetriableError } from "@hookbox/sdk";
 import { enqueueEvent, type HandlerSpecInput } from "@hookbox/shared";
 import { DelayedError, UnrecoverableError } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { processEvent, RELEASE_DELAY_MS } from "../src/process-event.ts";
+import { RELEASE_DELAY_MS } from "../src/hand-back.ts";
+import { processEvent } from "../src/process-event.ts";
 import { RetryLaterError } from "../src/retry-policy.ts";
 import {
   alertsOf,

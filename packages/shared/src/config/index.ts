@@ -96,6 +96,12 @@ const EnvVariables = z.object({
    * so more jobs in flight mean bigger batches, not more Postgres connections.
    */
   WORKER_CONCURRENCY: int(128, 1),
+  /**
+   * The fraction of a worker's slots one tenant may hold while another tenant has work (at least
+   * one slot); its excess jobs wait their turn, no attempt spent. A tenant alone uses every slot.
+   * 1 turns the share off. See docs/adr/0012-tenant-share.md.
+   */
+  WORKER_TENANT_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
   /** Attempts per handler key before the event is dead-lettered (a code handler's `retry` overrides it). */
   MAX_ATTEMPTS: int(8, 1),
   /**

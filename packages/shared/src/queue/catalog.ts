@@ -22,12 +22,17 @@ import { eventShardOf, eventShardPrefix } from "./shards.ts";
 export const EVENTS_QUEUE = "events";
 
 /**
- * Payload of an events job: the id; the worker loads the row. Never bodies or secrets. With
+ * Payload of an events job: the id (and maybe the tenant); the worker loads the row. Never bodies or secrets. With
  * tracing on, also the W3C trace context of the request that enqueued it, so the job's spans
  * join that request's trace (an invalid value is ignored by the propagator, never fatal).
  */
 export const EventJobSchema = z.object({
   eventId: z.uuid(),
+  /**
+   * The event's tenant, when known: a worker that defers the job for its tenant's share of the
+   * worker's slots writes it, so its next pass can defer it again without a query.
+   */
+  tenantId: z.uuid().optional(),
   traceparent: z.string().max(128).optional(),
   tracestate: z.string().max(512).optional(),
 });

@@ -31,6 +31,7 @@ export function startMaintenanceWorker(deps: WorkerDeps): Worker {
     if (job.name !== "bulk-replay") return dispatchMaintenanceJob(job, processors);
     if (bulkRunning >= BULK_REPLAY_SLOTS) {
       // Not an attempt: the replay waits its turn, and the slot is free again at once.
+      deps.metrics.jobsDeferred.inc({ reason: "bulk_replay_slot" });
       await job.moveToDelayed(Date.now() + BULK_REPLAY_DEFER_MS, token);
       throw new DelayedError();
     }
