@@ -17,8 +17,9 @@ export const TRANSITIONS = {
   start: { from: ["received", "queued", "retrying", "processing"], to: "processing", newRun: false },
   retry: { from: ["processing"], to: "retrying", newRun: false },
   /**
-   * a worker claimed the event but lacks one of its handlers (or that handler's version): it
-   * hands the event back untouched for a worker that has it (a rolling deploy), undoing its claim.
+   * a worker claimed the event but hands it back untouched, undoing its claim: it lacks one of
+   * its handlers (or that handler's version: a rolling deploy), or the event's tenant is past its
+   * share of the worker's slots (WORKER_TENANT_SHARE, worker/src/tenant-share.ts).
    */
   release: { from: ["processing"], to: "queued", newRun: false },
   complete: { from: ["processing"], to: "completed", newRun: false },
