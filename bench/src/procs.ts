@@ -3,6 +3,26 @@ import { readFileSync } from "node:fs";
 
 const node = process.execPath;
 
+/**
+ * Every service still running: killed when the bench exits or is interrupted, so a bench stopped
+ * by a signal (or a timeout) leaves no api or worker behind to load the machine.
+ */
+const running = new Set<ChildProcess>();
+let reaping = false;
+function reapOnExit(): void {
+  if (reaping) return;
+  reaping = true;
+  const reap = () => {
+    for (const child of running) child.kill("SIGKILL");
+  };
+  process.on("exit", reap);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(signal, () => {
+      reap();
+      process.exit(130);
+    });
+}
+
 export interface Service {
   name: string;
   child: ChildProcess;
@@ -26,6 +46,9 @@ export function startService(
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  reapOnExit();
+  running.add(child);
+  child.on("exit", () => running.delete(child));
   const output: string[] = [];
   let resolveReady: (port: number) => void = () => {};
   let rejectReady: (e: Error) => void = () => {};
