@@ -100,6 +100,7 @@ export const eventStates = pgTable(
   (t) => [
     // The only index: every transition finds its row by id, and no other column may be indexed
     // (an indexed column that changes makes an update non-HOT). fillfactor 70: see the ADR.
+    // At ingest: one right-edge btree insert (ids in order), not measured apart from the row.
     primaryKey({ name: "event_states_pkey", columns: [t.id] }),
   ],
 );
@@ -123,6 +124,7 @@ export const settlements = pgTable(
   },
   (t) => [
     // Serves the live stream's catch-up: a tenant's settlements after a mark, in settlement order.
+    // Nothing at ingest: written when a run settles.
     index("settlements_tenant_settled_idx").on(t.tenantId, t.settledAt, t.eventId),
   ],
 );
@@ -136,6 +138,7 @@ export const deadLetters = pgTable(
   },
   (t) => [
     // Serves GET /v1/events?status=dead and bulk replay of the dead: newest first per tenant.
+    // Nothing at ingest: written when an event dies.
     index("dead_letters_tenant_idx").on(t.tenantId, t.eventId.desc()),
   ],
 );
