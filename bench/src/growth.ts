@@ -6,7 +6,6 @@
 // Everything targets 127.0.0.1, is bounded, and drops its databases and Redis keys at the end.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus } from "node:os";
 import {
   createEventsQueue,
@@ -22,6 +21,7 @@ import {
 import { seedEvents, startFlags } from "@hookbox/shared/testing";
 import postgres from "postgres";
 import { type Service, startService } from "./procs.ts";
+import { freePort } from "./redis-server.ts";
 import { median } from "./report.ts";
 import { runWrk, wrkInstalled } from "./wrk.ts";
 
@@ -38,14 +38,6 @@ const ADMIN = "bench-admin-key-0123456789abcdef0123456789";
 const root = new URL("../../", import.meta.url).pathname;
 const log = (...a: unknown[]) => console.log(`[growth ${new Date().toISOString().slice(11, 19)}]`, ...a);
 if (!wrkInstalled()) throw new Error("pnpm bench:growth needs wrk (Debian package wrk)");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 const baseUrl = env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -6,13 +6,13 @@
 // bench/src/profile-summary.ts); API_FLAGS replaces the node flags per tree. No workers run: the jobs wait in Redis and are deleted at the end.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus } from "node:os";
 import { migrate } from "@hookbox/shared";
 import { startFlags } from "@hookbox/shared/testing";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { type Service, startService } from "./procs.ts";
+import { freePort } from "./redis-server.ts";
 import { runWrk } from "./wrk.ts";
 
 const env = process.env;
@@ -25,14 +25,6 @@ const SECONDS = Number(env.SECONDS ?? 10);
 const CONNECTIONS = (env.CONNECTIONS ?? "256").split(",").map(Number);
 const SECRET = "bench-secret-0123456789";
 const ADMIN = "bench-admin-key-0123456789abcdef0123456789";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", { max: 1, onnotice: () => {} });
 const redis = new Redis("redis://127.0.0.1:6379");

@@ -2,7 +2,6 @@
 // by itself. BENCH_SMOKE=1 runs the same steps with tiny durations and counts (CI).
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus } from "node:os";
 import {
   createEventsQueue,
@@ -20,16 +19,9 @@ import { seedEvents, startFlags as startFlagsOf } from "@hookbox/shared/testing"
 import { Queue } from "bullmq";
 import postgres from "postgres";
 import { runLoad, type Service, sampleUsage, startService } from "./procs.ts";
+import { freePort } from "./redis-server.ts";
 import { type IngestRun, median, ratioRows, targetRows, targetTable } from "./report.ts";
 import { runWrk, wrkInstalled } from "./wrk.ts";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 const env = process.env;
 const SMOKE = env.BENCH_SMOKE === "1";
