@@ -237,7 +237,12 @@ try {
         await start(
           `worker${i}`,
           [...startFlags("worker"), `${root}packages/worker/src/main.ts`],
-          { WORKER_PORT: String(port), WORKER_CONCURRENCY },
+          {
+            WORKER_PORT: String(port),
+            WORKER_CONCURRENCY,
+            // An experiment knob: the tenant share of worker slots (default: the worker's own).
+            ...(env.BENCH_TENANT_SHARE ? { WORKER_TENANT_SHARE: env.BENCH_TENANT_SHARE } : {}),
+          },
           port,
         ),
       );
