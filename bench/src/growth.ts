@@ -20,7 +20,7 @@ import {
 } from "@hookbox/shared";
 import { seedEvents, startFlags } from "@hookbox/shared/testing";
 import postgres from "postgres";
-import { type Service, startService } from "./procs.ts";
+import { benchServiceEnv, type Service, startService } from "./procs.ts";
 import { freePort } from "./redis-server.ts";
 import { median } from "./report.ts";
 import { runWrk, wrkInstalled } from "./wrk.ts";
@@ -67,19 +67,8 @@ async function createStackFor(label: string): Promise<Stack> {
   const sql = createPool(dbUrl, { max: 2, statementTimeoutMs: 0 });
   await warmUpDatabase(sql);
   const prefix = `{growth-${label}-${tag}}`;
-  const common = {
-    NODE_ENV: "production",
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redisUrl,
-    REDIS_PREFIX: prefix,
-    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-    ADMIN_API_KEY: ADMIN,
-    LOG_LEVEL: "warn",
-    HOST: "127.0.0.1",
-    INGEST_MAX_BACKLOG: "100000000",
-    RECONCILE_MIN_AGE_MS: "60000",
-    SHUTDOWN_GRACE_MS: "0",
-  };
+  const common = benchServiceEnv({ databaseUrl: dbUrl, redisUrl, prefix, adminKey: ADMIN });
+
   const port = await freePort();
   const api = startService(
     `api-${label}`,

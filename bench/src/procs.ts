@@ -1,7 +1,34 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 const node = process.execPath;
+
+/**
+ * The environment of a bench's Hookbox api and workers: production mode (with a key of the run's
+ * own for the secrets at rest), quiet logs, loopback only, no backpressure cap, no reconciler
+ * rounds inside a measurement, no shutdown grace.
+ */
+export function benchServiceEnv(o: {
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  adminKey: string;
+}): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+    REDIS_PREFIX: o.prefix,
+    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    ADMIN_API_KEY: o.adminKey,
+    LOG_LEVEL: "warn",
+    HOST: "127.0.0.1",
+    INGEST_MAX_BACKLOG: "100000000",
+    RECONCILE_MIN_AGE_MS: "60000",
+    SHUTDOWN_GRACE_MS: "0",
+  };
+}
 
 /**
  * Every service still running: killed when the bench exits or is interrupted, so a bench stopped

@@ -18,7 +18,7 @@ import {
 import { seedEvents, startFlags as startFlagsOf } from "@hookbox/shared/testing";
 import { Queue } from "bullmq";
 import postgres from "postgres";
-import { runLoad, type Service, sampleUsage, startService } from "./procs.ts";
+import { benchServiceEnv, runLoad, type Service, sampleUsage, startService } from "./procs.ts";
 import { freePort } from "./redis-server.ts";
 import { type IngestRun, median, ratioRows, targetRows, targetTable } from "./report.ts";
 import { runWrk, wrkInstalled } from "./wrk.ts";
@@ -109,18 +109,7 @@ const naivePrefix = `{bench-naive-${tag}}`;
 const refPrefix = `{bench-ref-${tag}}`;
 const refWorkerPrefix = `{bench-refw-${tag}}`;
 const common = {
-  NODE_ENV: "production",
-  DATABASE_URL: dbUrl,
-  REDIS_URL: redisUrl,
-  REDIS_PREFIX: prefix,
-  // Production demands a key for the secrets at rest: one of this run's own.
-  ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-  ADMIN_API_KEY: ADMIN,
-  LOG_LEVEL: "warn",
-  HOST: "127.0.0.1",
-  INGEST_MAX_BACKLOG: "100000000",
-  RECONCILE_MIN_AGE_MS: "60000",
-  SHUTDOWN_GRACE_MS: "0",
+  ...benchServiceEnv({ databaseUrl: dbUrl, redisUrl, prefix, adminKey: ADMIN }),
   // The no-op code handler the code-handler drain runs (api and workers load it).
   HANDLERS_DIR: `${root}bench/handlers`,
 };
