@@ -18,11 +18,16 @@ function pgBin(tool: string): string {
 /** initdb and the server refuse to run as root: run them as `postgres` when we are root. */
 function run(tool: string, args: string[]): void {
   const asRoot = process.getuid?.() === 0;
+  // runuser lives in /usr/sbin, which a minimal PATH (a CI runner's) may not have.
+  const runuser = ["/usr/sbin/runuser", "/sbin/runuser"].find((path) => existsSync(path)) ?? "runuser";
   const [cmd, argv] = asRoot
-    ? ["runuser", ["-u", "postgres", "--", pgBin(tool), ...args]]
+    ? [runuser, ["-u", "postgres", "--", pgBin(tool), ...args]]
     : [pgBin(tool), args];
   const result = spawnSync(cmd, argv, { stdio: "pipe", timeout: 60_000 });
-  if (result.status !== 0) throw new Error(`${tool} ${args.join(" ")} failed: ${result.stderr?.toString()}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${tool} ${args.join(" ")} failed: ${result.error?.message ?? result.stderr?.toString() ?? `exit ${result.status}`}`,
+    );
 }
 
 /**
